@@ -1,0 +1,5 @@
+package store
+
+import "runtime"
+
+func isWindows() bool { return runtime.GOOS == "windows" }
