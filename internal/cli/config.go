@@ -97,7 +97,9 @@ var flagKeys = map[string]string{
 
 // loadConfig resolves the configuration with one viper instance:
 // flag > CWSEC_* environment > config file > default.
-func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (Config, error) {
+func loadConfig(flags *pflag.FlagSet) (Config, error) {
+	// viper reads the environment itself, so everything here does too.
+	getenv := os.Getenv
 	cfg := defaultConfig()
 	cfg.Home = firstNonEmpty(flagString(flags, "home"), getenv("CWSEC_HOME"), defaultHome(getenv))
 	cfg.ConfigFile = firstNonEmpty(flagString(flags, "config"), getenv("CWSEC_CONFIG"), filepath.Join(cfg.Home, "config.yaml"))

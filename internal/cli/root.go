@@ -21,7 +21,6 @@ type app struct {
 	io     *IOStreams
 	now    func() time.Time
 	random io.Reader
-	getenv func(string) string
 	cfg    Config
 	// exitCode is a verdict a command reports without an error, such as a
 	// check that found a WARNING.
@@ -36,7 +35,7 @@ func Main() int {
 // Run runs cwsec with the given arguments and streams, reading time from now.
 // It returns the exit code and never panics: a bug is reported as an error.
 func Run(args []string, streams *IOStreams, now func() time.Time) (code int) {
-	a := &app{io: streams, now: now, random: rand.Reader, getenv: os.Getenv, cfg: defaultConfig()}
+	a := &app{io: streams, now: now, random: rand.Reader, cfg: defaultConfig()}
 	streams.color = true
 	root := a.newRootCmd()
 	root.SetArgs(args)
@@ -88,7 +87,7 @@ func (a *app) jsonWanted(root *cobra.Command) bool {
 	if a.cfg.Output == "json" {
 		return true
 	}
-	return a.getenv("CWSEC_OUTPUT") == "json"
+	return os.Getenv("CWSEC_OUTPUT") == "json"
 }
 
 func (a *app) newRootCmd() *cobra.Command {
@@ -142,7 +141,7 @@ func (a *app) addGlobalFlags(root *cobra.Command) {
 // runs. version and completion still run on a broken config file, so that an
 // administrator can always ask what is installed.
 func (a *app) loadConfig(cmd *cobra.Command, _ []string) error {
-	cfg, err := loadConfig(cmd.Flags(), a.getenv)
+	cfg, err := loadConfig(cmd.Flags())
 	a.io.color = !cfg.NoColor
 	if err != nil {
 		if _, tolerant := cmd.Annotations[annotationNoConfig]; tolerant {

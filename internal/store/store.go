@@ -134,12 +134,16 @@ func (s *Store) Path() string { return s.path }
 
 // Update runs fn in a read-write transaction: everything fn writes, including
 // audit records, commits together or not at all.
-func (s *Store) Update(fn func(*Tx) error) error {
+func (s *Store) Update(fn func(*Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverCorruption(s.path, &err)
 	return s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, keys: s.keys}) })
 }
 
 // View runs fn in a read-only transaction over a consistent snapshot.
-func (s *Store) View(fn func(*Tx) error) error {
+func (s *Store) View(fn func(*Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverCorruption(s.path, &err)
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, keys: s.keys}) })
 }
 
@@ -224,8 +228,9 @@ func (s *Store) checkIdentity(opts Options) error {
 }
 
 // recoverCorruption turns a panic inside bbolt, which a damaged file can still
-// provoke, into ErrNotStore. Open also sets SetPanicOnFault, so a memory fault
-// on a truncated mapping arrives here as a panic instead of crashing.
+// provoke, into ErrNotStore; bbolt rolls the transaction back first. Callers
+// also set SetPanicOnFault, so a memory fault on a truncated mapping arrives
+// here as a panic instead of crashing the process.
 func recoverCorruption(path string, err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%s: %w: the file is damaged (%v)", path, ErrNotStore, r)

@@ -1,0 +1,243 @@
+package audit
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/cwsec/cwsec/internal/store"
+)
+
+var pinned = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+
+func key(t *testing.T) []byte {
+	k := make([]byte, store.MasterKeySize)
+	rand.Read(k)
+	return k
+}
+
+// trail makes a store holding n audit events and returns its options.
+func trail(t *testing.T, n int) store.Options {
+	t.Helper()
+	opts := store.Options{Path: filepath.Join(t.TempDir(), "cwsec.db"), MasterKey: key(t)}
+	err := store.Create(opts, func(tx *store.Tx) error {
+		for i := 0; i < n; i++ {
+			ev := Event{Time: pinned.Add(time.Duration(i) * time.Minute), Actor: Actor{User: "root", Host: "h"},
+				Action: "test.event", Target: fmt.Sprintf("target-%d", i+1), Outcome: OutcomeOK}
+			if _, err := Append(tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts
+}
+
+func verify(t *testing.T, opts store.Options) Report {
+	t.Helper()
+	s, err := store.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var rep Report
+	if err := s.View(func(tx *store.Tx) error { rep, err = Verify(tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// rawEdit changes the bbolt file directly, the way an attacker with the file
+// but without the master key would.
+func rawEdit(t *testing.T, opts store.Options, edit func(trail, head *bolt.Bucket) error) {
+	t.Helper()
+	db, err := bolt.Open(opts.Path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return edit(tx.Bucket([]byte(trailBucket)), tx.Bucket([]byte(headBucket)))
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIntactTrail(t *testing.T) {
+	rep := verify(t, trail(t, 5))
+	if !rep.Intact || rep.Length != 5 || rep.BadSeq != 0 {
+		t.Fatalf("report %+v, want intact with 5 records", rep)
+	}
+	if rep := verify(t, trail(t, 0)); !rep.Intact || rep.Length != 0 {
+		t.Fatalf("empty trail: %+v", rep)
+	}
+}
+
+func TestAppendChainsRecords(t *testing.T) {
+	opts := trail(t, 3)
+	s, _ := store.Open(opts)
+	defer s.Close()
+	s.View(func(tx *store.Tx) error {
+		b, _ := tx.Bucket(trailBucket)
+		var prev string
+		for i := uint64(1); i <= 3; i++ {
+			var ev Event
+			json.Unmarshal(b.Get(seqKey(i)), &ev)
+			if ev.Seq != i || ev.Prev != prev || ev.MAC == "" || ev.Time.Location() != time.UTC {
+				t.Errorf("record %d: %+v", i, ev)
+			}
+			prev = ev.MAC
+		}
+		last, ok, err := Last(tx)
+		if !ok || err != nil || last.Seq != 3 || last.Target != "target-3" {
+			t.Errorf("Last = %+v, %v, %v", last, ok, err)
+		}
+		return nil
+	})
+}
+
+func decode(t *testing.T, v []byte) Event {
+	var ev Event
+	if err := json.Unmarshal(v, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func encode(t *testing.T, ev Event) []byte {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestTamperingIsNamed(t *testing.T) {
+	cases := []struct {
+		name    string
+		edit    func(t *testing.T, trail, head *bolt.Bucket) error
+		badSeq  uint64
+		problem string
+	}{
+		{"changed", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			ev := decode(t, tr.Get(seqKey(3)))
+			ev.Target = "someone-else"
+			return tr.Put(seqKey(3), encode(t, ev))
+		}, 3, "altered"},
+		{"removed", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			return tr.Delete(seqKey(2))
+		}, 2, "missing"},
+		{"inserted", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			// Shift records 3..5 up and put a forged record 3 in between.
+			for i := uint64(5); i >= 3; i-- {
+				ev := decode(t, tr.Get(seqKey(i)))
+				ev.Seq = i + 1
+				if err := tr.Put(seqKey(i+1), encode(t, ev)); err != nil {
+					return err
+				}
+			}
+			forged := decode(t, tr.Get(seqKey(2)))
+			forged.Seq, forged.Target = 3, "forged"
+			return tr.Put(seqKey(3), encode(t, forged))
+		}, 3, "altered"},
+		{"reordered", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			two, four := tr.Get(seqKey(2)), tr.Get(seqKey(4))
+			two, four = append([]byte(nil), two...), append([]byte(nil), four...)
+			if err := tr.Put(seqKey(2), four); err != nil {
+				return err
+			}
+			return tr.Put(seqKey(4), two)
+		}, 2, "reordered"},
+		{"truncated", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			return tr.Delete(seqKey(5))
+		}, 5, "removed from the end"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := trail(t, 5)
+			rawEdit(t, opts, func(tr, head *bolt.Bucket) error { return c.edit(t, tr, head) })
+			rep := verify(t, opts)
+			if rep.Intact || rep.BadSeq != c.badSeq || !strings.Contains(rep.Problem, c.problem) {
+				t.Fatalf("report %+v; want record %d named, problem containing %q", rep, c.badSeq, c.problem)
+			}
+		})
+	}
+}
+
+// A trail re-chained end to end under another key (an attacker who rewrote
+// every record with a key of their own) fails at the first record.
+func TestRechainedWithAnotherKey(t *testing.T) {
+	opts := trail(t, 4)
+	forger := trail(t, 4) // same events, another master key
+	var forged [][]byte
+	db, _ := bolt.Open(forger.Path, 0o600, nil)
+	db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(trailBucket))
+		for i := uint64(1); i <= 4; i++ {
+			forged = append(forged, append([]byte(nil), b.Get(seqKey(i))...))
+		}
+		head := tx.Bucket([]byte(headBucket)).Get([]byte(headKey))
+		forged = append(forged, append([]byte(nil), head...))
+		return nil
+	})
+	db.Close()
+	rawEdit(t, opts, func(tr, head *bolt.Bucket) error {
+		for i := uint64(1); i <= 4; i++ {
+			tr.Put(seqKey(i), forged[i-1])
+		}
+		return head.Put([]byte(headKey), forged[4])
+	})
+	rep := verify(t, opts)
+	if rep.Intact || rep.BadSeq != 1 || !strings.Contains(rep.Problem, "another key") {
+		t.Fatalf("report %+v; want record 1 named as written with another key", rep)
+	}
+}
+
+func TestAppendNeedsWritableTx(t *testing.T) {
+	opts := trail(t, 1)
+	s, _ := store.Open(opts)
+	defer s.Close()
+	s.View(func(tx *store.Tx) error {
+		if _, err := Append(tx, Event{Action: "x"}); err == nil {
+			t.Error("Append in a read-only transaction succeeded")
+		}
+		return nil
+	})
+}
+
+func BenchmarkAppend(b *testing.B) {
+	opts := store.Options{Path: filepath.Join(b.TempDir(), "cwsec.db"), MasterKey: make([]byte, 32)}
+	store.Create(opts, nil)
+	s, _ := store.Open(opts)
+	defer s.Close()
+	ev := Event{Time: pinned, Actor: Actor{User: "root", Host: "h"}, Action: "bench", Outcome: OutcomeOK}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Update(func(tx *store.Tx) error { _, err := Append(tx, ev); return err })
+	}
+}
+
+func BenchmarkVerify10k(b *testing.B) {
+	opts := store.Options{Path: filepath.Join(b.TempDir(), "cwsec.db"), MasterKey: make([]byte, 32)}
+	store.Create(opts, func(tx *store.Tx) error {
+		for i := 0; i < 10000; i++ {
+			Append(tx, Event{Time: pinned, Actor: Actor{User: "root", Host: "h"}, Action: "bench", Outcome: OutcomeOK})
+		}
+		return nil
+	})
+	s, _ := store.Open(opts)
+	defer s.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.View(func(tx *store.Tx) error { _, err := Verify(tx); return err })
+	}
+}
