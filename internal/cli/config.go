@@ -144,12 +144,12 @@ func readConfigFile(v *viper.Viper, path string, named bool) error {
 		return nil
 	}
 	if err != nil {
-		return &configError{file: path, msg: "cannot read the config file: " + err.Error()}
+		return &configError{file: path, msg: "cannot read the config file: " + err.Error(), cause: err}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
 	if err != nil {
-		return &configError{file: path, msg: "cannot read the config file: " + err.Error()}
+		return &configError{file: path, msg: "cannot read the config file: " + err.Error(), cause: err}
 	}
 	if len(data) > maxConfigSize {
 		return &configError{file: path, msg: fmt.Sprintf("the config file is larger than %d bytes", maxConfigSize)}

@@ -14,10 +14,13 @@ import (
 // source allows: file and line for the config file, variable for the
 // environment.
 type configError struct {
-	file string
-	line int
-	msg  string
+	file  string
+	line  int
+	msg   string
+	cause error // an I/O error, so that "permission denied" is classified as such
 }
+
+func (e *configError) Unwrap() error { return e.cause }
 
 func (e *configError) Error() string {
 	switch {

@@ -91,13 +91,14 @@ func classify(err error, isCheck bool) errorClass {
 		return errorClass{ExitUsage, ""}
 	case errors.As(err, &exit):
 		return checkAware(errorClass{exit.code, exit.hint}, isCheck)
-	case errors.As(err, &cfg):
-		return checkAware(errorClass{ExitFailed, "fix the setting, or run 'cwsec config show' to see what is in effect"}, isCheck)
 	}
 	for _, s := range sentinelClasses {
 		if errors.Is(err, s.err) {
 			return s.errorClass
 		}
+	}
+	if errors.As(err, &cfg) {
+		return checkAware(errorClass{ExitFailed, "fix the setting, or run 'cwsec config show' to see what is in effect"}, isCheck)
 	}
 	return checkAware(errorClass{ExitFailed, ""}, isCheck)
 }

@@ -36,7 +36,9 @@ func Main() int {
 // It returns the exit code and never panics: a bug is reported as an error.
 func Run(args []string, streams *IOStreams, now func() time.Time) (code int) {
 	a := &app{io: streams, now: now, random: rand.Reader, cfg: defaultConfig()}
-	streams.color = true
+	// Colour stays off until the config says it may be on: errors from
+	// parsing the command line come before that and are printed plain.
+	streams.color = false
 	root := a.newRootCmd()
 	root.SetArgs(args)
 	root.SetIn(streams.In)
