@@ -12,6 +12,7 @@ import (
 
 	"github.com/cwsec/cwsec/internal/audit"
 	"github.com/cwsec/cwsec/internal/store"
+	"github.com/cwsec/cwsec/internal/twofa"
 )
 
 // Verdicts of a monitoring check, worst last.
@@ -39,6 +40,19 @@ type auditStatus struct {
 type sectionStatus struct {
 	Configured bool   `json:"configured"`
 	Summary    string `json:"summary"`
+	// Finding is a problem the section adds to the verdict (a WARNING).
+	Finding string `json:"finding,omitempty"`
+}
+
+func summarizeTwoFA(s twofaSummary) sectionStatus {
+	if !s.Enabled && s.Users == (twofa.Counts{}) {
+		return sectionStatus{Summary: "not configured"}
+	}
+	sec := sectionStatus{Configured: true, Summary: describeTwoFA(s)}
+	if s.Enabled && s.Users.Active == 0 {
+		sec.Finding = "2FA is on but no user has an active key"
+	}
+	return sec
 }
 
 type statusReport struct {
@@ -86,7 +100,11 @@ func (a *app) runStatus(check bool) error {
 			if r.Schema, err = tx.Schema(); err != nil {
 				return err
 			}
-			r.Audit, err = readAuditStatus(tx)
+			if r.Audit, err = readAuditStatus(tx); err != nil {
+				return err
+			}
+			twofaState, err := a.readTwoFASummary(tx)
+			r.TwoFA = summarizeTwoFA(twofaState)
 			return err
 		})
 	})
@@ -94,7 +112,6 @@ func (a *app) runStatus(check bool) error {
 		return err
 	}
 	r.TLS = sectionStatus{Summary: "not configured: no certificate installed"}
-	r.TwoFA = sectionStatus{Summary: "not configured"}
 	r.judge()
 	if check {
 		a.exitCode = verdictExitCode(r.Verdict)
@@ -128,6 +145,9 @@ func (r *statusReport) judge() {
 	}
 	if !r.Audit.Intact {
 		raise(verdictCritical, fmt.Sprintf("audit trail broken at record %d: %s", r.Audit.BadSeq, r.Audit.Problem))
+	}
+	if r.TwoFA.Finding != "" {
+		raise(verdictWarning, r.TwoFA.Finding)
 	}
 	for _, f := range []fileStatus{r.Store, r.MasterKey} {
 		for _, p := range f.Problems {

@@ -11,6 +11,7 @@ func (a *app) emit(v any, text func(w io.Writer)) error {
 	if a.cfg.Output == "json" {
 		enc := json.NewEncoder(a.io.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // URIs keep their '&'
 		return enc.Encode(v)
 	}
 	text(a.io.Out)

@@ -123,6 +123,7 @@ Start with 'cwsec init', then 'cwsec status'.
 		a.newVersionCmd(),
 		a.newCompletionCmd(),
 		a.newConfigCmd(),
+		a.newTwoFACmd(),
 	)
 	return root
 }

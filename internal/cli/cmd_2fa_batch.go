@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/cwsec/cwsec/internal/fileio"
+	"github.com/cwsec/cwsec/internal/store"
+	"github.com/cwsec/cwsec/internal/twofa"
+)
+
+// maxBatchFile bounds the CSV read: 10 MiB is over 200,000 users.
+const maxBatchFile = 10 << 20
+
+// batchChunk is how many users commit together: large enough to be fast,
+// small enough that an interrupted run keeps most of its work.
+const batchChunk = 200
+
+type batchRow struct {
+	line         int
+	user, issuer string
+	png          string
+}
+
+type batchResult struct {
+	Enrolled int            `json:"enrolled"`
+	PNGDir   string         `json:"png_dir"`
+	Users    []batchUserOut `json:"users"`
+}
+
+type batchUserOut struct {
+	User string `json:"user"`
+	PNG  string `json:"png"`
+}
+
+func (a *app) runEnrollBatch(o enrollOptions) error {
+	if o.pngDir == "" {
+		return &usageError{err: errors.New("--batch needs --png-dir DIR for the users' QR codes")}
+	}
+	if info, err := os.Stat(o.pngDir); err != nil || !info.IsDir() {
+		return failf("create it first (mkdir)", "--png-dir %s is not a directory", o.pngDir)
+	}
+	rows, err := readBatch(o.batch, a.issuer(o), o.pngDir)
+	if err != nil {
+		return err
+	}
+	if err := a.checkBatch(rows, o.force); err != nil {
+		return err
+	}
+	res := batchResult{PNGDir: o.pngDir, Users: []batchUserOut{}}
+	progress := a.progress("Enrolling", len(rows))
+	for start := 0; start < len(rows); start += batchChunk {
+		chunk := rows[start:min(start+batchChunk, len(rows))]
+		if err := a.enrollChunk(chunk, o); err != nil {
+			progress.done()
+			return fmt.Errorf("after %d of %d users were enrolled: %w", res.Enrolled, len(rows), err)
+		}
+		for _, r := range chunk {
+			res.Users = append(res.Users, batchUserOut{User: r.user, PNG: r.png})
+		}
+		res.Enrolled += len(chunk)
+		progress.set(res.Enrolled)
+	}
+	progress.done()
+	return a.emit(res, func(w io.Writer) {
+		fmt.Fprintf(w, "Enrolled %d users (pending); QR codes in %s.\n", res.Enrolled, res.PNGDir)
+		fmt.Fprintln(w, "Each user scans their code and confirms: cwsec 2fa confirm USER CODE")
+	})
+}
+
+// readBatch parses the CSV file and reports every malformed row at once.
+func readBatch(path, defaultIssuer, pngDir string) ([]batchRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBatchFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxBatchFile {
+		return nil, failf("split the file", "%s is larger than %d MiB", path, maxBatchFile>>20)
+	}
+	r := csv.NewReader(strings.NewReader(string(data)))
+	r.FieldsPerRecord, r.Comment, r.TrimLeadingSpace = -1, '#', true
+	var rows []batchRow
+	var problems []string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, failf("fix the CSV syntax", "%s: %v", path, err)
+		}
+		if len(rows) == 0 && len(problems) == 0 && strings.EqualFold(rec[0], "user") {
+			continue // header
+		}
+		row := batchRow{line: line, user: rec[0], issuer: defaultIssuer}
+		switch {
+		case len(rec) > 2:
+			problems = append(problems, fmt.Sprintf("line %d: %d columns; want user or user,issuer", line, len(rec)))
+			continue
+		case len(rec) == 2 && rec[1] != "":
+			row.issuer = rec[1]
+		}
+		row.png = filepath.Join(pngDir, pngName(row.user))
+		rows = append(rows, row)
+	}
+	if len(problems) > 0 {
+		return nil, failf("fix these rows; nothing was enrolled", "%s has bad rows:\n  %s", path, strings.Join(problems, "\n  "))
+	}
+	if len(rows) == 0 {
+		return nil, failf("one user per line, optionally user,issuer", "%s names no users", path)
+	}
+	return rows, nil
+}
+
+// pngName makes a file name from a user name that is safe on Linux and
+// Windows: anything but letters, digits, dot, dash and underscore is escaped.
+func pngName(user string) string {
+	var b strings.Builder
+	for _, r := range user {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.' && b.Len() > 0:
+			b.WriteRune(r)
+		default:
+			b.WriteString("%" + strconv.FormatInt(int64(r), 16))
+		}
+	}
+	return b.String() + ".png"
+}
+
+// checkBatch validates every row against the names' rules, duplicates,
+// existing files and existing active keys, and reports every problem.
+func (a *app) checkBatch(rows []batchRow, force bool) error {
+	var problems []string
+	seen := map[string]int{}
+	for _, r := range rows {
+		if err := twofa.ValidateAccount(r.user); err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: %v", r.line, err))
+		}
+		if err := twofa.ValidateIssuer(r.issuer); err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: %v", r.line, err))
+		}
+		if first, dup := seen[r.user]; dup {
+			problems = append(problems, fmt.Sprintf("line %d: %q is already on line %d", r.line, r.user, first))
+		}
+		seen[r.user] = r.line
+		if _, err := os.Lstat(r.png); err == nil {
+			problems = append(problems, fmt.Sprintf("line %d: %s already exists", r.line, r.png))
+		}
+	}
+	err := a.view(func(tx *store.Tx) error {
+		for _, r := range rows {
+			u, _, found, err := twofa.LoadUser(tx, r.user)
+			if err != nil {
+				return err
+			}
+			if st := u.StateAt(a.now()); found && !force && (st == twofa.StateActive || st == twofa.StateLocked) {
+				problems = append(problems, fmt.Sprintf("line %d: %s already has an active key (--force replaces it)", r.line, r.user))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return failf("fix these rows; nothing was enrolled", "the batch has %d problem(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// enrollChunk makes keys for a chunk of users and commits them together with
+// their audit records. PNGs are written inside the transaction and removed if
+// it does not commit, so no user ends up half enrolled.
+func (a *app) enrollChunk(rows []batchRow, o enrollOptions) error {
+	keys := make([]newKey, len(rows))
+	pngs := make([][]byte, len(rows))
+	for i, r := range rows {
+		k, err := a.makeKey(r.user, r.issuer)
+		if err != nil {
+			return err
+		}
+		if pngs[i], err = renderPNG(k.uri); err != nil {
+			return err
+		}
+		keys[i] = k
+	}
+	var written []string
+	err := a.update(func(tx *store.Tx) error {
+		written = written[:0]
+		for i, k := range keys {
+			if _, _, err := a.enrollInTx(tx, k, o.force, map[string]string{"batch": filepath.Base(o.batch)}); err != nil {
+				return err
+			}
+			if err := fileio.WriteNew(rows[i].png, pngs[i], 0o600); err != nil {
+				return err
+			}
+			written = append(written, rows[i].png)
+		}
+		return nil
+	})
+	if err != nil {
+		for _, p := range written {
+			os.Remove(p)
+		}
+	}
+	return err
+}
