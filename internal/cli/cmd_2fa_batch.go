@@ -46,11 +46,11 @@ func (a *app) runEnrollBatch(o enrollOptions) error {
 	if info, err := os.Stat(o.pngDir); err != nil || !info.IsDir() {
 		return failf("create it first (mkdir)", "--png-dir %s is not a directory", o.pngDir)
 	}
-	rows, err := readBatch(o.batch, a.issuer(o), o.pngDir)
+	rows, problems, err := readBatch(o.batch, a.issuer(o), o.pngDir)
 	if err != nil {
 		return err
 	}
-	if err := a.checkBatch(rows, o.force); err != nil {
+	if err := a.checkBatch(rows, problems, o.force); err != nil {
 		return err
 	}
 	res := batchResult{PNGDir: o.pngDir, Users: []batchUserOut{}}
@@ -74,24 +74,23 @@ func (a *app) runEnrollBatch(o enrollOptions) error {
 	})
 }
 
-// readBatch parses the CSV file and reports every malformed row at once.
-func readBatch(path, defaultIssuer, pngDir string) ([]batchRow, error) {
+// readBatch parses the CSV file. Rows with the wrong number of columns are
+// returned as problems, so that they are reported with all the others.
+func readBatch(path, defaultIssuer, pngDir string) (rows []batchRow, problems []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxBatchFile+1))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(data) > maxBatchFile {
-		return nil, failf("split the file", "%s is larger than %d MiB", path, maxBatchFile>>20)
+		return nil, nil, failf("split the file", "%s is larger than %d MiB", path, maxBatchFile>>20)
 	}
 	r := csv.NewReader(strings.NewReader(string(data)))
 	r.FieldsPerRecord, r.Comment, r.TrimLeadingSpace = -1, '#', true
-	var rows []batchRow
-	var problems []string
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -99,7 +98,7 @@ func readBatch(path, defaultIssuer, pngDir string) ([]batchRow, error) {
 		}
 		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, failf("fix the CSV syntax", "%s: %v", path, err)
+			return nil, nil, failf("fix the CSV syntax", "%s: %v", path, err)
 		}
 		if len(rows) == 0 && len(problems) == 0 && strings.EqualFold(rec[0], "user") {
 			continue // header
@@ -115,13 +114,10 @@ func readBatch(path, defaultIssuer, pngDir string) ([]batchRow, error) {
 		row.png = filepath.Join(pngDir, pngName(row.user))
 		rows = append(rows, row)
 	}
-	if len(problems) > 0 {
-		return nil, failf("fix these rows; nothing was enrolled", "%s has bad rows:\n  %s", path, strings.Join(problems, "\n  "))
+	if len(rows) == 0 && len(problems) == 0 {
+		return nil, nil, failf("one user per line, optionally user,issuer", "%s names no users", path)
 	}
-	if len(rows) == 0 {
-		return nil, failf("one user per line, optionally user,issuer", "%s names no users", path)
-	}
-	return rows, nil
+	return rows, problems, nil
 }
 
 // pngName makes a file name from a user name that is safe on Linux and
@@ -141,8 +137,7 @@ func pngName(user string) string {
 
 // checkBatch validates every row against the names' rules, duplicates,
 // existing files and existing active keys, and reports every problem.
-func (a *app) checkBatch(rows []batchRow, force bool) error {
-	var problems []string
+func (a *app) checkBatch(rows []batchRow, problems []string, force bool) error {
 	seen := map[string]int{}
 	for _, r := range rows {
 		if err := twofa.ValidateAccount(r.user); err != nil {

@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"bytes"
+	"encoding/base32"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -78,6 +80,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
+			if name, ok := strings.CutPrefix(cond, "peer:"); ok {
+				return peerAvailable(t, name)
+			}
 			switch cond {
 			case "root":
 				return runtime.GOOS != "windows" && os.Geteuid() == 0, nil
@@ -85,13 +90,16 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": cmdExitCode,
-			"perm":     cmdPerm,
-			"waitfile": cmdWaitFile,
-			"jsondoc":  cmdJSONDoc,
-			"mkbolt":   cmdMkBolt,
-			"randfile": cmdRandFile,
-			"tamper":   cmdTamper,
+			"exitcode":  cmdExitCode,
+			"perm":      cmdPerm,
+			"waitfile":  cmdWaitFile,
+			"jsondoc":   cmdJSONDoc,
+			"mkbolt":    cmdMkBolt,
+			"randfile":  cmdRandFile,
+			"tamper":    cmdTamper,
+			"jsonenv":   cmdJSONEnv,
+			"stdoutenv": cmdStdoutEnv,
+			"nosecret":  cmdNoSecret,
 		},
 	})
 }
@@ -175,6 +183,13 @@ func lookupJSON(v any, parts []string) any {
 	if len(parts) == 0 {
 		return v
 	}
+	if list, ok := v.([]any); ok {
+		i, err := strconv.Atoi(parts[0])
+		if err != nil || i < 0 || i >= len(list) {
+			return nil
+		}
+		return lookupJSON(list[i], parts[1:])
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil
@@ -232,4 +247,44 @@ func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return b.Put(key, data)
 	}))
+}
+
+// peerAvailable is the [peer:NAME] condition: whether a real peer tool is
+// installed. Under CI, where .ci/run installs them, a missing peer fails the
+// test instead of skipping it.
+func peerAvailable(t *testing.T, name string) (bool, error) {
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			return false, fmt.Errorf("%s is missing; .ci/run must install it", name)
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+// jsonenv VAR PATH sets VAR to a field of the JSON document on stdout.
+func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
+	var doc any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile("stdout")), &doc))
+	v := lookupJSON(doc, strings.Split(args[1], "."))
+	if v == nil {
+		ts.Fatalf("jsonenv: no %s in stdout", args[1])
+	}
+	ts.Setenv(args[0], fmt.Sprint(v))
+}
+
+// stdoutenv VAR sets VAR to stdout without surrounding white space.
+func cmdStdoutEnv(ts *testscript.TestScript, neg bool, args []string) {
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// nosecret FILE BASE32 fails if FILE holds the base32 text or its raw bytes.
+func cmdNoSecret(ts *testscript.TestScript, neg bool, args []string) {
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(args[1])
+	ts.Check(err)
+	if bytes.Contains(data, []byte(args[1])) || bytes.Contains(data, raw) {
+		ts.Fatalf("%s contains the secret", args[0])
+	}
 }
