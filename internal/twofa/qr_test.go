@@ -3,12 +3,12 @@ package twofa
 import (
 	"bytes"
 	"errors"
+	"github.com/cwsec/cwsec/internal/testsupport/termqr"
 	"image"
 	"image/color"
 	"image/png"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 const sampleURI = "otpauth://totp/CAREWare%20Clinic:alice@example.org?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=CAREWare%20Clinic&algorithm=SHA1&digits=6&period=30"
@@ -130,61 +130,12 @@ func TestWriteTerminalQRShape(t *testing.T) {
 	}
 }
 
-// terminalQRImage draws WriteTerminalQR's output as a picture, scale px per
-// module: each character cell is one module wide and two modules tall, with
-// the explicit colours the output sets (light foreground, dark background).
-// It fails the test if a line is not wrapped in those colours, since then
-// the terminal's own theme would show through.
+// terminalQRImage draws WriteTerminalQR's output as a terminal shows it.
 func terminalQRImage(t *testing.T, out string, scale int) *image.Gray {
 	t.Helper()
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	width := -1
-	var rows [][]rune
-	for i, line := range lines {
-		if !strings.HasPrefix(line, termColors) || !strings.HasSuffix(line, termReset) {
-			t.Fatalf("line %d is not wrapped in explicit colours: %q", i, line)
-		}
-		body := strings.TrimSuffix(strings.TrimPrefix(line, termColors), termReset)
-		if strings.ContainsRune(body, '\x1b') {
-			t.Fatalf("line %d has a stray escape sequence: %q", i, body)
-		}
-		if width == -1 {
-			width = utf8.RuneCountInString(body)
-		} else if n := utf8.RuneCountInString(body); n != width {
-			t.Fatalf("line %d is %d cells wide, want %d", i, n, width)
-		}
-		rows = append(rows, []rune(body))
-	}
-	img := image.NewGray(image.Rect(0, 0, width*scale, len(rows)*2*scale))
-	for i, row := range rows {
-		for j, r := range row {
-			var top, bottom bool // true = light
-			switch r {
-			case '█':
-				top, bottom = true, true
-			case '▀':
-				top = true
-			case '▄':
-				bottom = true
-			case ' ':
-			default:
-				t.Fatalf("unexpected character %q at line %d", r, i)
-			}
-			fill(img, j*scale, 2*i*scale, scale, top)
-			fill(img, j*scale, (2*i+1)*scale, scale, bottom)
-		}
+	img, err := termqr.Draw(out, scale)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return img
-}
-
-func fill(img *image.Gray, x0, y0, scale int, light bool) {
-	v := uint8(0)
-	if light {
-		v = 0xff
-	}
-	for y := y0; y < y0+scale; y++ {
-		for x := x0; x < x0+scale; x++ {
-			img.SetGray(x, y, color.Gray{Y: v})
-		}
-	}
 }

@@ -1,0 +1,70 @@
+package cli_test
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/cwsec/cwsec/internal/testsupport/termqr"
+)
+
+// TestTerminalQRScans runs `cwsec 2fa enroll` on a real pseudo-terminal (via
+// script(1)), draws the QR code it printed as the terminal would, and reads it
+// with zbarimg, as a phone pointed at the screen would.
+func TestTerminalQRScans(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("script(1) is Unix")
+	}
+	script := requirePeer(t, "script")
+	zbarimg := requirePeer(t, "zbarimg")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "cwsec")
+	copyExecutable(t, bin)
+	home := filepath.Join(dir, "home")
+	if out, err := exec.Command(bin, "--home", home, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+
+	cmd := exec.Command(script, "-q", "-e", "-c", bin+" --home "+home+" 2fa enroll alice", "/dev/null")
+	cmd.Stdin = strings.NewReader("\n") // no code yet: confirm later
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("enroll on a terminal: %v\n%s", err, out)
+	}
+	screen := string(out)
+	for _, want := range []string{"Account in the app: CAREWare:alice", "Key for manual entry", "enter the 6-digit code", "Not confirmed yet"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("terminal output lacks %q", want)
+		}
+	}
+	img, err := termqr.Draw(termqr.Extract(screen), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	pic := filepath.Join(dir, "screen.png")
+	if err := os.WriteFile(pic, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := exec.Command(zbarimg, "--raw", "-q", pic).Output()
+	if err != nil {
+		t.Fatalf("zbarimg could not read the terminal QR code: %v", err)
+	}
+	m := regexp.MustCompile(`^otpauth://totp/CAREWare:alice\?secret=([A-Z2-7]+)&issuer=CAREWare`).FindStringSubmatch(string(decoded))
+	if m == nil {
+		t.Fatalf("decoded %q, want alice's otpauth URI", decoded)
+	}
+	grouped := regexp.MustCompile(`Key for manual entry \(time-based, 6 digits\): ([A-Z2-7 ]+)`).FindStringSubmatch(screen)
+	if grouped == nil || strings.ReplaceAll(grouped[1], " ", "") != m[1] {
+		t.Errorf("the key for manual entry does not match the QR code's secret")
+	}
+}
