@@ -35,16 +35,20 @@ type batchResult struct {
 }
 
 type batchUserOut struct {
-	User string `json:"user"`
-	PNG  string `json:"png"`
+	User   string `json:"user"`
+	PNG    string `json:"png,omitempty"`
+	Secret string `json:"secret,omitempty"`
+	URI    string `json:"uri,omitempty"`
 }
 
 func (a *app) runEnrollBatch(o enrollOptions) error {
-	if o.pngDir == "" {
-		return &usageError{err: errors.New("--batch needs --png-dir DIR for the users' QR codes")}
-	}
-	if info, err := os.Stat(o.pngDir); err != nil || !info.IsDir() {
-		return failf("create it first (mkdir)", "--png-dir %s is not a directory", o.pngDir)
+	switch {
+	case o.pngDir == "" && !o.showSecret:
+		return &usageError{err: errors.New("--batch needs --png-dir DIR for the users' QR codes (or --show-secret to print their keys)")}
+	case o.pngDir != "":
+		if info, err := os.Stat(o.pngDir); err != nil || !info.IsDir() {
+			return failf("create it first (mkdir)", "--png-dir %s is not a directory", o.pngDir)
+		}
 	}
 	rows, problems, err := readBatch(o.batch, a.issuer(o), o.pngDir)
 	if err != nil {
@@ -53,24 +57,31 @@ func (a *app) runEnrollBatch(o enrollOptions) error {
 	if err := a.checkBatch(rows, problems, o.force); err != nil {
 		return err
 	}
-	res := batchResult{PNGDir: o.pngDir, Users: []batchUserOut{}}
+	res := batchResult{PNGDir: o.pngDir, Users: make([]batchUserOut, 0, len(rows))}
 	progress := a.progress("Enrolling", len(rows))
 	for start := 0; start < len(rows); start += batchChunk {
 		chunk := rows[start:min(start+batchChunk, len(rows))]
-		if err := a.enrollChunk(chunk, o); err != nil {
+		out, err := a.enrollChunk(chunk, o)
+		if err != nil {
 			progress.done()
 			return fmt.Errorf("after %d of %d users were enrolled: %w", res.Enrolled, len(rows), err)
 		}
-		for _, r := range chunk {
-			res.Users = append(res.Users, batchUserOut{User: r.user, PNG: r.png})
-		}
+		res.Users = append(res.Users, out...)
 		res.Enrolled += len(chunk)
 		progress.set(res.Enrolled)
 	}
 	progress.done()
 	return a.emit(res, func(w io.Writer) {
-		fmt.Fprintf(w, "Enrolled %d users (pending); QR codes in %s.\n", res.Enrolled, res.PNGDir)
-		fmt.Fprintln(w, "Each user scans their code and confirms: cwsec 2fa confirm USER CODE")
+		fmt.Fprintf(w, "Enrolled %d users (pending).\n", res.Enrolled)
+		if res.PNGDir != "" {
+			fmt.Fprintf(w, "QR codes are in %s; delete them once scanned.\n", res.PNGDir)
+		}
+		for _, u := range res.Users {
+			if u.URI != "" {
+				fmt.Fprintf(w, "%s\t%s\n", u.User, u.URI)
+			}
+		}
+		fmt.Fprintln(w, "Each user confirms with a first code: cwsec 2fa confirm USER CODE")
 	})
 }
 
@@ -111,7 +122,9 @@ func readBatch(path, defaultIssuer, pngDir string) (rows []batchRow, problems []
 		case len(rec) == 2 && rec[1] != "":
 			row.issuer = rec[1]
 		}
-		row.png = filepath.Join(pngDir, pngName(row.user))
+		if pngDir != "" {
+			row.png = filepath.Join(pngDir, pngName(row.user))
+		}
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 && len(problems) == 0 {
@@ -150,7 +163,7 @@ func (a *app) checkBatch(rows []batchRow, problems []string, force bool) error {
 			problems = append(problems, fmt.Sprintf("line %d: %q is already on line %d", r.line, r.user, first))
 		}
 		seen[r.user] = r.line
-		if _, err := os.Lstat(r.png); err == nil {
+		if _, err := os.Lstat(r.png); r.png != "" && err == nil {
 			problems = append(problems, fmt.Sprintf("line %d: %s already exists", r.line, r.png))
 		}
 	}
@@ -178,18 +191,24 @@ func (a *app) checkBatch(rows []batchRow, problems []string, force bool) error {
 // enrollChunk makes keys for a chunk of users and commits them together with
 // their audit records. PNGs are written inside the transaction and removed if
 // it does not commit, so no user ends up half enrolled.
-func (a *app) enrollChunk(rows []batchRow, o enrollOptions) error {
+func (a *app) enrollChunk(rows []batchRow, o enrollOptions) ([]batchUserOut, error) {
 	keys := make([]newKey, len(rows))
 	pngs := make([][]byte, len(rows))
+	out := make([]batchUserOut, len(rows))
 	for i, r := range rows {
 		k, err := a.makeKey(r.user, r.issuer)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if pngs[i], err = renderPNG(k.uri); err != nil {
-			return err
+		if r.png != "" {
+			if pngs[i], err = renderPNG(k.uri); err != nil {
+				return nil, err
+			}
 		}
-		keys[i] = k
+		keys[i], out[i] = k, batchUserOut{User: r.user, PNG: r.png}
+		if o.showSecret {
+			out[i].Secret, out[i].URI = twofa.EncodeSecret(k.secret), k.uri
+		}
 	}
 	var written []string
 	err := a.update(func(tx *store.Tx) error {
@@ -197,6 +216,9 @@ func (a *app) enrollChunk(rows []batchRow, o enrollOptions) error {
 		for i, k := range keys {
 			if _, _, err := a.enrollInTx(tx, k, o.force, map[string]string{"batch": filepath.Base(o.batch)}); err != nil {
 				return err
+			}
+			if pngs[i] == nil {
+				continue
 			}
 			if err := fileio.WriteNew(rows[i].png, pngs[i], 0o600); err != nil {
 				return err
@@ -209,6 +231,7 @@ func (a *app) enrollChunk(rows []batchRow, o enrollOptions) error {
 		for _, p := range written {
 			os.Remove(p)
 		}
+		return nil, err
 	}
-	return err
+	return out, nil
 }
