@@ -92,3 +92,21 @@ func readTrail(t *testing.T, path string) []map[string]any {
 	})
 	return events
 }
+
+// Names that testscript cannot type: control characters and invalid UTF-8
+// are refused with a reason, and nothing is enrolled.
+func TestEnrollRefusesUnprintableNames(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	home := filepath.Join(t.TempDir(), "home")
+	runCwsec(t, now, "", "--home", home, "init")
+	for _, name := range []string{"al\x00ice", "al\x1bice", "al\nice", "al\xffice", strings.Repeat("a", 65)} {
+		out, code := runCwsec(t, now, "", "--home", home, "2fa", "enroll", name, "--qr", "none")
+		if code != 1 || !strings.Contains(out, "cwsec: error:") || !strings.Contains(out, "hint:") {
+			t.Errorf("enroll %q: exit %d\n%s", name, code, out)
+		}
+	}
+	out, _ := runCwsec(t, now, "", "--home", home, "2fa", "list")
+	if !strings.Contains(out, "No users.") {
+		t.Errorf("a refused name was enrolled:\n%s", out)
+	}
+}
