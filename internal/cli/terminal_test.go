@@ -68,3 +68,42 @@ func TestTerminalQRScans(t *testing.T) {
 		t.Errorf("the key for manual entry does not match the QR code's secret")
 	}
 }
+
+// TestBatchProgressOnlyOnATerminal: the progress line is drawn on a terminal
+// and never reaches a pipe.
+func TestBatchProgressOnlyOnATerminal(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("script(1) is Unix")
+	}
+	script := requirePeer(t, "script")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "cwsec")
+	copyExecutable(t, bin)
+	home := filepath.Join(dir, "home")
+	csv := filepath.Join(dir, "users.csv")
+	if err := os.WriteFile(csv, []byte("ann\nben\ncal\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"qr1", "qr2"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command(bin, "--home", home, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	onTTY, err := exec.Command(script, "-q", "-e", "-c", bin+" --home "+home+" 2fa enroll --batch "+csv+" --png-dir "+filepath.Join(dir, "qr1"), "/dev/null").Output()
+	if err != nil {
+		t.Fatalf("batch on a terminal: %v\n%s", err, onTTY)
+	}
+	if !strings.Contains(string(onTTY), "\rEnrolling 3/3") {
+		t.Errorf("no progress line on the terminal:\n%q", onTTY)
+	}
+	piped, err := exec.Command(bin, "--home", home, "2fa", "enroll", "--batch", csv, "--png-dir", filepath.Join(dir, "qr2"), "--force").CombinedOutput()
+	if err != nil {
+		t.Fatalf("batch piped: %v\n%s", err, piped)
+	}
+	if strings.Contains(string(piped), "\r") {
+		t.Errorf("progress written to a pipe:\n%q", piped)
+	}
+}
