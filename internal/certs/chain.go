@@ -186,7 +186,7 @@ func BuildChain(leaf *x509.Certificate, supplied []*x509.Certificate, roots *x50
 		return res
 	}
 	rest := without(presented, leaf)
-	res.Chain, rest = walkChain(leaf, rest)
+	res.Chain, rest = walkChain(leaf, rest, roots, now)
 	if top := res.Chain[len(res.Chain)-1]; len(res.Chain) > 1 && isSelfSigned(top) {
 		res.Chain = res.Chain[:len(res.Chain)-1]
 		res.Dropped = append(res.Dropped, top)
@@ -205,8 +205,11 @@ func BuildChain(leaf *x509.Certificate, supplied []*x509.Certificate, roots *x50
 }
 
 // walkChain follows issuers from leaf through pool, up to and including a
-// self-signed root if one was supplied. It returns the path and what is left.
-func walkChain(leaf *x509.Certificate, pool []*x509.Certificate) (path, rest []*x509.Certificate) {
+// self-signed root if one was supplied. It stops as soon as a trust anchor
+// issued the current certificate, as clients do: a supplied cross-signed or
+// expired path above a trusted CA (the "chain of pain") is left over, not
+// followed. It returns the path and what is left.
+func walkChain(leaf *x509.Certificate, pool []*x509.Certificate, roots *x509.CertPool, now time.Time) (path, rest []*x509.Certificate) {
 	path = []*x509.Certificate{leaf}
 	rest = pool
 	for cur := leaf; len(path) < maxChainLen && !isSelfSigned(cur); {
@@ -214,11 +217,27 @@ func walkChain(leaf *x509.Certificate, pool []*x509.Certificate) (path, rest []*
 		if next == nil {
 			break
 		}
+		anchored := issuedByAnchor(cur, roots, now)
+		if anchored && !isSelfSigned(next) {
+			break // a supplied copy of the root is still taken, to be dropped as such
+		}
 		path = append(path, next)
 		rest = without(rest, next)
 		cur = next
 	}
 	return path, rest
+}
+
+// issuedByAnchor reports whether a trust anchor in roots issued c directly.
+// It is judged at a moment c is valid, so that an expired leaf still counts as
+// anchored and its expiry is reported by the validity check.
+func issuedByAnchor(c *x509.Certificate, roots *x509.CertPool, now time.Time) bool {
+	_, err := c.Verify(x509.VerifyOptions{
+		Roots:       roots, // nil: the system roots
+		CurrentTime: structuralTime([]*x509.Certificate{c}, now),
+		KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	return err == nil
 }
 
 // pickIssuer prefers an intermediate over a root when both could have issued

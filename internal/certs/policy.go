@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -140,6 +141,7 @@ func Evaluate(in PolicyInput) []Finding {
 	for _, check := range []func(*x509.Certificate, *ChainResult, *PolicyInput) []Finding{
 		checkKeyMatch, checkChain, checkNames, checkValidity, checkExpiry, checkServerAuth,
 		checkKeyUsage, checkBasicConstraints, checkKeyStrength, checkSignatures, checkSAN, checkLifetime,
+		checkConformance,
 	} {
 		out = append(out, check(leaf, built, &in)...)
 	}
@@ -364,16 +366,21 @@ func days(d time.Duration) string {
 }
 
 func checkServerAuth(leaf *x509.Certificate, _ *ChainResult, _ *PolicyInput) []Finding {
-	if len(leaf.ExtKeyUsage) == 0 && len(leaf.UnknownExtKeyUsage) == 0 {
-		return pass(CheckServerAuth, CodeServerAuth,
-			"the certificate has no extended key usage, which allows any purpose; public CAs always include serverAuth")
+	const reissue = "ask the CA for a TLS server (web server) certificate; clients refuse this one for HTTPS"
+	switch {
+	case len(leaf.ExtKeyUsage) == 0 && len(leaf.UnknownExtKeyUsage) == 0:
+		// No EKU means "any purpose" to RFC 5280, but the CA/Browser Forum
+		// requires the extension with serverAuth (BR 7.1.2.7.6).
+		return []Finding{fail(CheckServerAuth, CodeNoServerAuth, SeverityCritical,
+			"the certificate has no extended key usage; a TLS server certificate must list serverAuth", reissue)}
+	case slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageAny):
+		return []Finding{fail(CheckServerAuth, CodeNoServerAuth, SeverityCritical,
+			"the certificate allows any extended key usage (anyExtendedKeyUsage), which a TLS server certificate must not", reissue)}
+	case !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageServerAuth):
+		return []Finding{fail(CheckServerAuth, CodeNoServerAuth, SeverityCritical,
+			"the certificate's extended key usage does not include serverAuth ("+strings.Join(extKeyUsageNames(leaf), ", ")+")", reissue)}
 	}
-	if allowsServerAuth(leaf) {
-		return pass(CheckServerAuth, CodeServerAuth, "the certificate allows TLS server authentication (serverAuth)")
-	}
-	return []Finding{fail(CheckServerAuth, CodeNoServerAuth, SeverityCritical,
-		"the certificate's extended key usage does not include serverAuth ("+strings.Join(extKeyUsageNames(leaf), ", ")+")",
-		"ask the CA for a TLS server (web server) certificate; clients refuse this one for HTTPS")}
+	return pass(CheckServerAuth, CodeServerAuth, "the certificate allows TLS server authentication (serverAuth)")
 }
 
 // checkKeyUsage: a TLS server signs the handshake, so it needs

@@ -107,7 +107,10 @@ func TestEvaluateDefects(t *testing.T) {
 		{"clientAuth only", func(in *PolicyInput) {
 			in.Leaf = leaf(func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth} })
 		}, []string{"no_server_auth:critical"}},
-		{"no EKU at all", func(in *PolicyInput) { in.Leaf = leaf(func(c *x509.Certificate) { c.ExtKeyUsage = nil }) }, nil},
+		{"no EKU at all", func(in *PolicyInput) { in.Leaf = leaf(func(c *x509.Certificate) { c.ExtKeyUsage = nil }) }, []string{"no_server_auth:critical"}},
+		{"any EKU", func(in *PolicyInput) {
+			in.Leaf = leaf(func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageAny} })
+		}, []string{"no_server_auth:critical"}},
 		{"390 days issued before 2026-03-15", func(in *PolicyInput) { in.Leaf = leaf(dates(day(2026, 3, 1), 390)) }, nil},
 		{"400 days issued before 2026-03-15", func(in *PolicyInput) { in.Leaf = leaf(dates(day(2026, 3, 1), 400)) }, []string{"lifetime_exceeds_cap:warning"}},
 		{"300 days issued after 2026-03-15, private root", func(in *PolicyInput) { in.Leaf = leaf(dates(day(2026, 4, 1), 300)) }, []string{"lifetime_exceeds_cap:warning"}},
@@ -191,7 +194,7 @@ func TestEvaluateGoodListsEveryCheck(t *testing.T) {
 		checks = append(checks, f.Check)
 	}
 	want := []string{CheckKey, CheckChain, CheckNames, CheckValidity, CheckExpiry, CheckServerAuth, CheckKeyUsage,
-		CheckCA, CheckKeyStrength, CheckSignature, CheckSAN, CheckLifetime}
+		CheckCA, CheckKeyStrength, CheckSignature, CheckSAN, CheckLifetime, CheckConformance}
 	if !reflect.DeepEqual(checks, want) {
 		t.Fatalf("checks %v, want %v", checks, want)
 	}
