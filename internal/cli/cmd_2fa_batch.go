@@ -88,17 +88,12 @@ func (a *app) runEnrollBatch(o enrollOptions) error {
 // readBatch parses the CSV file. Rows with the wrong number of columns are
 // returned as problems, so that they are reported with all the others.
 func readBatch(path, defaultIssuer, pngDir string) (rows []batchRow, problems []string, err error) {
-	f, err := os.Open(path)
+	data, err := fileio.ReadRegular(path, maxBatchFile)
+	if errors.Is(err, fileio.ErrTooLarge) {
+		return nil, nil, failf("split the file", "%v", err)
+	}
 	if err != nil {
 		return nil, nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxBatchFile+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(data) > maxBatchFile {
-		return nil, nil, failf("split the file", "%s is larger than %d MiB", path, maxBatchFile>>20)
 	}
 	r := csv.NewReader(strings.NewReader(string(data)))
 	r.FieldsPerRecord, r.Comment, r.TrimLeadingSpace = -1, '#', true

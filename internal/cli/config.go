@@ -1,9 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/cwsec/cwsec/internal/fileio"
 	"github.com/cwsec/cwsec/internal/store"
 )
 
@@ -139,27 +140,19 @@ func loadConfig(flags *pflag.FlagSet) (Config, error) {
 // wrong type is reported with its line) and hands it to viper. A missing file
 // is fine unless the user named it.
 func readConfigFile(v *viper.Viper, path string, named bool) error {
-	f, err := os.Open(path)
+	data, err := fileio.ReadRegular(path, maxConfigSize)
 	if errors.Is(err, fs.ErrNotExist) && !named {
 		return nil
 	}
 	if err != nil {
 		return &configError{file: path, msg: "cannot read the config file: " + err.Error(), cause: err}
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return &configError{file: path, msg: "cannot read the config file: " + err.Error(), cause: err}
-	}
-	if len(data) > maxConfigSize {
-		return &configError{file: path, msg: fmt.Sprintf("the config file is larger than %d bytes", maxConfigSize)}
-	}
 	if err := checkConfigYAML(data, reflect.TypeOf(Config{})); err != nil {
 		err.file = path
 		return err
 	}
 	v.SetConfigType("yaml")
-	if err := v.ReadConfig(strings.NewReader(string(data))); err != nil {
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		return &configError{file: path, msg: err.Error()}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"syscall"
 
 	"github.com/cwsec/cwsec/internal/store"
 )
@@ -77,6 +78,8 @@ var sentinelClasses = []struct {
 	{store.ErrNewerSchema, errorClass{ExitUnknown, "upgrade cwsec to the version that wrote this store"}},
 	{store.ErrNeedsUpgrade, errorClass{ExitUnknown, "run 'cwsec init' once to upgrade the store"}},
 	{store.ErrCorruptRecord, errorClass{ExitUnknown, "the store was altered outside cwsec; restore it from a backup"}},
+	{syscall.ENOSPC, errorClass{ExitUnknown, "the disk is full: free space on the volume that holds the store (nothing was changed), then try again"}},
+	{syscall.EROFS, errorClass{ExitUnknown, "the store's file system is mounted read-only; commands that only read still work"}},
 	{fs.ErrPermission, errorClass{ExitUnknown, "run cwsec as the account that owns its home directory (usually root or Administrator), or use --home"}},
 }
 

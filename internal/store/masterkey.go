@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/cwsec/cwsec/internal/fileio"
@@ -38,20 +37,14 @@ func CreateMasterKey(path string, random io.Reader) ([]byte, error) {
 // writes, and 64 hexadecimal digits (what `openssl rand -hex 32` prints) so an
 // administrator can make a key for `store rekey` with tools at hand.
 func LoadMasterKey(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", path, ErrNoMasterKey)
-		}
+	data, err := fileio.ReadRegular(path, maxKeyFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s: %w", path, ErrNoMasterKey)
+	case errors.Is(err, fileio.ErrNotRegular), errors.Is(err, fileio.ErrTooLarge):
+		return nil, fmt.Errorf("%w: %v", ErrBadMasterKey, err)
+	case err != nil:
 		return nil, err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w: not a regular file", path, ErrBadMasterKey)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	key, err := decodeMasterKey(data)
 	if err != nil {
