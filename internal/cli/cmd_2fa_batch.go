@@ -102,10 +102,10 @@ func readBatch(path, defaultIssuer, pngDir string) (rows []batchRow, problems []
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			return nil, nil, failf("fix the CSV syntax", "%s: %v", path, err)
 		}
+		line, _ := r.FieldPos(0) // only valid after a successful Read
 		if len(rows) == 0 && len(problems) == 0 && strings.EqualFold(rec[0], "user") {
 			continue // header
 		}
