@@ -8,6 +8,7 @@ package twofa
 import (
 	"bytes"
 	"fmt"
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"image/png"
 	"os"
 	"os/exec"
@@ -16,18 +17,6 @@ import (
 	"testing"
 	"time"
 )
-
-func needPeer(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI=true: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return path
-}
 
 func runPeer(t *testing.T, path string, args ...string) string {
 	t.Helper()
@@ -46,7 +35,7 @@ func oathtoolTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:
 // Codes oathtool computes for a pinned time are accepted by Match at that
 // time, with the offset that the device's (oathtool's) clock error implies.
 func TestOathtoolCodesAccepted(t *testing.T) {
-	oathtool := needPeer(t, "oathtool")
+	oathtool := peer.Require(t, "oathtool")
 	secrets := [][]byte{
 		[]byte("12345678901234567890"),
 		testSecret,
@@ -87,7 +76,7 @@ func TestOathtoolCodesAccepted(t *testing.T) {
 
 // Two steps off is outside the default window, for oathtool's codes too.
 func TestOathtoolCodeOutsideWindow(t *testing.T) {
-	oathtool := needPeer(t, "oathtool")
+	oathtool := peer.Require(t, "oathtool")
 	code := runPeer(t, oathtool, "--totp", "-b", "--now", oathtoolTime(pinned.Add(2*Period)), EncodeSecret(testSecret))
 	if _, err := Match(testSecret, code, pinned, 1, 0); err == nil {
 		t.Errorf("code from two steps ahead accepted with skew 1")
@@ -100,7 +89,7 @@ func TestOathtoolCodeOutsideWindow(t *testing.T) {
 // oathtool's SHA-256/SHA-512 8-digit TOTP and plain HOTP agree with
 // GenerateCode for the RFC seeds.
 func TestOathtoolGeneralCodes(t *testing.T) {
-	oathtool := needPeer(t, "oathtool")
+	oathtool := peer.Require(t, "oathtool")
 	seeds := map[Algorithm][]byte{SHA1: seedSHA1, SHA256: seedSHA256, SHA512: seedSHA512}
 	for alg, seed := range seeds {
 		for _, at := range []time.Time{pinned, time.Unix(1111111109, 0)} {
@@ -152,7 +141,7 @@ func peerURIs(t *testing.T) []string {
 
 // zbarimg reads our PNG back to exactly the URI.
 func TestZbarimgReadsPNG(t *testing.T) {
-	zbarimg := needPeer(t, "zbarimg")
+	zbarimg := peer.Require(t, "zbarimg")
 	for i, uri := range peerURIs(t) {
 		for _, ppm := range []int{2, 6} {
 			path := filepath.Join(t.TempDir(), fmt.Sprintf("qr-%d-%d.png", i, ppm))
@@ -175,7 +164,7 @@ func TestZbarimgReadsPNG(t *testing.T) {
 
 // zbarimg reads the terminal QR code, drawn as a terminal would draw it.
 func TestZbarimgReadsTerminalQR(t *testing.T) {
-	zbarimg := needPeer(t, "zbarimg")
+	zbarimg := peer.Require(t, "zbarimg")
 	for i, uri := range peerURIs(t) {
 		var buf bytes.Buffer
 		if err := WriteTerminalQR(&buf, uri); err != nil {
