@@ -46,7 +46,8 @@ type Actor struct {
 }
 
 // Event is one record of the trail. Field order is the canonical order: the
-// MAC is computed over the JSON encoding of the event with MAC empty.
+// MAC is computed over the JSON encoding of the event with MAC empty (see
+// record.go for how it is stored and checked).
 type Event struct {
 	Seq     uint64            `json:"seq"`
 	Time    time.Time         `json:"time"`
@@ -68,7 +69,8 @@ type head struct {
 }
 
 // Append numbers, chains and MACs ev and writes it in tx. The caller fills
-// Time, Actor, Action, Target, Outcome, Reason and Details.
+// Time, Actor, Action, Target, Outcome, Reason and Details. Once tx commits,
+// the event goes to the Sink in tx's context, if there is one.
 func Append(tx *store.Tx, ev Event) (Event, error) {
 	if !tx.Writable() {
 		return Event{}, errors.New("audit: append needs a writable transaction")
@@ -81,36 +83,29 @@ func Append(tx *store.Tx, ev Event) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
+	// Records are only ever added at the end, so pages can be packed full.
+	trail.FillPercent = 1
 	h, err := readHead(tx)
 	if err != nil {
 		return Event{}, err
 	}
-	ev.Seq, ev.Prev = h.Seq+1, h.MAC
+	ev.Seq, ev.Prev, ev.MAC = h.Seq+1, h.MAC, ""
 	ev.Time = ev.Time.UTC()
-	if ev.MAC, err = computeMAC(key, ev); err != nil {
-		return Event{}, err
-	}
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return Event{}, err
-	}
-	if err := trail.Put(seqKey(ev.Seq), data); err != nil {
-		return Event{}, err
-	}
-	return ev, writeHead(tx, head{Seq: ev.Seq, MAC: ev.MAC})
-}
-
-// computeMAC is HMAC-SHA256 over the canonical encoding: the event as JSON with
-// the MAC field empty. Prev is part of it, which is what chains the records.
-func computeMAC(key []byte, ev Event) (string, error) {
-	ev.MAC = ""
 	canonical, err := json.Marshal(ev)
 	if err != nil {
-		return "", err
+		return Event{}, err
 	}
-	m := hmac.New(sha256.New, key)
-	m.Write(canonical)
-	return hex.EncodeToString(m.Sum(nil)), nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write(canonical)
+	ev.MAC = hex.EncodeToString(mac.Sum(nil))
+	if err := trail.Put(seqKey(ev.Seq), encodeRecord(canonical, ev.MAC)); err != nil {
+		return Event{}, err
+	}
+	if err := writeHead(tx, head{Seq: ev.Seq, MAC: ev.MAC}); err != nil {
+		return Event{}, err
+	}
+	forward(tx, ev)
+	return ev, nil
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -132,12 +133,44 @@ func TestTamperingIsNamed(t *testing.T) {
 			ev := decode(t, tr.Get(seqKey(3)))
 			ev.Target = "someone-else"
 			return tr.Put(seqKey(3), encode(t, ev))
-		}, 3, "altered"},
+		}, 3, "record 3 was altered or forged"},
+		{"changed, the newest", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			ev := decode(t, tr.Get(seqKey(5)))
+			ev.Outcome = OutcomeFailed
+			return tr.Put(seqKey(5), encode(t, ev))
+		}, 5, "record 5 was altered or forged"},
+		{"rewritten in another JSON form", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			var m map[string]any
+			json.Unmarshal(tr.Get(seqKey(2)), &m)
+			data, _ := json.Marshal(m) // same content, members in another order
+			return tr.Put(seqKey(2), data)
+		}, 2, "record 2 was altered: it is not in the form cwsec writes"},
+		{"unreadable", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			return tr.Put(seqKey(4), []byte("\x00garbage"))
+		}, 4, "record 4 is unreadable"},
 		{"removed", func(t *testing.T, tr, _ *bolt.Bucket) error {
 			return tr.Delete(seqKey(2))
-		}, 2, "missing"},
+		}, 2, "record 2 is missing (the next record found is 3)"},
+		{"removed and renumbered", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			for i := uint64(3); i <= 5; i++ {
+				if err := tr.Put(seqKey(i-1), bytes.Clone(tr.Get(seqKey(i)))); err != nil {
+					return err
+				}
+			}
+			return tr.Delete(seqKey(5))
+		}, 2, "record 2 holds the content of record 3: record 2 was removed and the later ones renumbered"},
 		{"inserted", func(t *testing.T, tr, _ *bolt.Bucket) error {
-			// Shift records 3..5 up and put a forged record 3 in between.
+			// Move records 3..5 up unchanged and put a forged record 3 in between.
+			for i := uint64(5); i >= 3; i-- {
+				if err := tr.Put(seqKey(i+1), bytes.Clone(tr.Get(seqKey(i)))); err != nil {
+					return err
+				}
+			}
+			forged := decode(t, tr.Get(seqKey(3)))
+			forged.Target = "forged"
+			return tr.Put(seqKey(3), encode(t, forged))
+		}, 3, "a record was inserted at 3: the genuine record 3 follows it, renumbered 4"},
+		{"inserted, the rest renumbered", func(t *testing.T, tr, _ *bolt.Bucket) error {
 			for i := uint64(5); i >= 3; i-- {
 				ev := decode(t, tr.Get(seqKey(i)))
 				ev.Seq = i + 1
@@ -148,18 +181,28 @@ func TestTamperingIsNamed(t *testing.T) {
 			forged := decode(t, tr.Get(seqKey(2)))
 			forged.Seq, forged.Target = 3, "forged"
 			return tr.Put(seqKey(3), encode(t, forged))
-		}, 3, "altered"},
+		}, 3, "records 3 to 6, the end of the trail"},
+		{"renumbered in place", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			v := bytes.Replace(tr.Get(seqKey(3)), []byte(`{"seq":3,`), []byte(`{"seq":4,`), 1)
+			return tr.Put(seqKey(3), v)
+		}, 3, "record 3 was altered or forged"},
+		{"numbered before the first", func(t *testing.T, tr, _ *bolt.Bucket) error {
+			return tr.Put(seqKey(0), bytes.Clone(tr.Get(seqKey(1))))
+		}, 1, "a record numbered 0 was inserted before record 1"},
 		{"reordered", func(t *testing.T, tr, _ *bolt.Bucket) error {
-			two, four := tr.Get(seqKey(2)), tr.Get(seqKey(4))
-			two, four = append([]byte(nil), two...), append([]byte(nil), four...)
+			two, four := bytes.Clone(tr.Get(seqKey(2))), bytes.Clone(tr.Get(seqKey(4)))
 			if err := tr.Put(seqKey(2), four); err != nil {
 				return err
 			}
 			return tr.Put(seqKey(4), two)
-		}, 2, "reordered"},
+		}, 2, "record 2 holds the content of record 4: records were reordered"},
 		{"truncated", func(t *testing.T, tr, _ *bolt.Bucket) error {
 			return tr.Delete(seqKey(5))
 		}, 5, "removed from the end"},
+		{"head replaced", func(t *testing.T, tr, hb *bolt.Bucket) error {
+			h, _ := json.Marshal(head{Seq: 4, MAC: decode(t, tr.Get(seqKey(4))).MAC})
+			return hb.Put([]byte(headKey), h)
+		}, 5, "the trail holds 5 records but its head names record 4: the head was replaced"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -197,7 +240,8 @@ func TestRechainedWithAnotherKey(t *testing.T) {
 		return head.Put([]byte(headKey), forged[4])
 	})
 	rep := verify(t, opts)
-	if rep.Intact || rep.BadSeq != 1 || !strings.Contains(rep.Problem, "another key") {
+	if rep.Intact || rep.BadSeq != 1 || !strings.Contains(rep.Problem, "records 1 to 4, the end of the trail") ||
+		!strings.Contains(rep.Problem, "re-chained with another key") {
 		t.Fatalf("report %+v; want record 1 named as written with another key", rep)
 	}
 }

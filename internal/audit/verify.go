@@ -1,9 +1,11 @@
 package audit
 
 import (
-	"crypto/hmac"
+	"bytes"
 	"encoding/binary"
 	"fmt"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/cwsec/cwsec/internal/store"
 )
@@ -15,13 +17,20 @@ type Report struct {
 	// BadSeq is the first record that fails, 0 when intact.
 	BadSeq  uint64 `json:"bad_seq,omitempty"`
 	Problem string `json:"problem,omitempty"`
+	// HeadMAC is the newest record's MAC when the trail is intact: what a
+	// checkpoint records.
+	HeadMAC string `json:"head_mac,omitempty"`
+	// KeyEpochs counts the master keys retired by `store rekey` whose
+	// records are still checked with them.
+	KeyEpochs int `json:"key_epochs"`
 }
 
 // Verify walks the trail from the first record and reports the first record
 // that was changed, removed, inserted, reordered or chained under another key,
-// and a trail whose end was cut off.
+// and a trail whose end was cut off. Each record is checked on its stored
+// bytes (record.go), which is what keeps a million records within seconds.
 func Verify(tx *store.Tx) (Report, error) {
-	key, err := tx.SubKey(macPurpose)
+	keys, err := loadChainKeys(tx)
 	if err != nil {
 		return Report{}, err
 	}
@@ -33,51 +42,131 @@ func Verify(tx *store.Tx) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	w := walker{trail: trail, keys: keys}
 	var (
 		want    uint64 = 1
-		prevMAC string
+		prevMAC []byte
 	)
 	if trail != nil {
 		c := trail.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			mac, problem := checkRecord(key, want, prevMAC, k, v)
+			r, problem := w.check(want, prevMAC, k, v)
 			if problem != "" {
-				return Report{Length: want - 1, BadSeq: want, Problem: problem}, nil
+				return Report{Length: want - 1, BadSeq: want, Problem: problem, KeyEpochs: len(keys.epochs)}, nil
 			}
-			prevMAC = mac
+			prevMAC = r.mac
 			want++
 		}
 	}
-	length := want - 1
-	if h.Seq != length || h.MAC != prevMAC {
-		return Report{Length: length, BadSeq: length + 1, Problem: fmt.Sprintf(
-			"the trail ends at record %d but its head names record %d: records were removed from the end", length, h.Seq)}, nil
+	rep := Report{Length: want - 1, KeyEpochs: len(keys.epochs)}
+	switch {
+	case h.Seq > rep.Length:
+		rep.BadSeq, rep.Problem = rep.Length+1, fmt.Sprintf(
+			"the trail ends at record %d but its head names record %d: records were removed from the end", rep.Length, h.Seq)
+	case h.Seq < rep.Length:
+		rep.BadSeq, rep.Problem = h.Seq+1, fmt.Sprintf(
+			"the trail holds %d records but its head names record %d: the head was replaced", rep.Length, h.Seq)
+	case h.MAC != string(prevMAC):
+		rep.BadSeq, rep.Problem = rep.Length, fmt.Sprintf("the head does not match record %d: the head was replaced", rep.Length)
+	default:
+		rep.Intact, rep.HeadMAC = true, h.MAC
 	}
-	return Report{Length: length, Intact: true}, nil
+	return rep, nil
 }
 
-// checkRecord checks the record stored under k, expected to be number want and
-// to follow the record whose MAC is prevMAC. It returns the record's MAC, or
-// what is wrong with it.
-func checkRecord(key []byte, want uint64, prevMAC string, k, v []byte) (mac, problem string) {
+// walker checks records in order and, at the first bad one, looks at its
+// neighbours to say what happened.
+type walker struct {
+	trail *bolt.Bucket
+	keys  *chainKeys
+}
+
+// check checks the record stored under k, expected to be number want and to
+// follow the record whose MAC is prevMAC. It returns the record, or what is
+// wrong with it.
+func (w walker) check(want uint64, prevMAC, k, v []byte) (rawRecord, string) {
+	if len(k) != 8 {
+		return rawRecord{}, fmt.Sprintf("a record under key %x, which is not a sequence number, was inserted after record %d", k, want-1)
+	}
+	switch got := binary.BigEndian.Uint64(k); {
+	case got > want:
+		return rawRecord{}, fmt.Sprintf("record %d is missing (the next record found is %d)", want, got)
+	case got < want:
+		return rawRecord{}, fmt.Sprintf("a record numbered %d was inserted before record %d", got, want)
+	}
+	r, ok := splitRecord(v)
+	if !ok {
+		return r, w.malformed(want, k, v)
+	}
+	// A record's own number is part of what its MAC covers, so a genuine
+	// record found in the wrong place still verifies as the record it is.
+	if !r.macMatches(w.keys.forSeq(r.seq)) {
+		return r, w.forged(want, prevMAC)
+	}
+	if r.seq != want {
+		return r, w.misplaced(want, r.seq)
+	}
+	if !bytes.Equal(r.prev, prevMAC) {
+		return r, fmt.Sprintf("record %d does not follow record %d: a record was inserted or removed", want, want-1)
+	}
+	return r, ""
+}
+
+// malformed explains a record that is not in the form cwsec writes.
+func (w walker) malformed(want uint64, k, v []byte) string {
 	ev, err := decodeRecord(k, v)
-	if err != nil {
-		return "", err.Error()
+	switch {
+	case err != nil:
+		return err.Error()
+	case ev.Seq != want:
+		return w.misplaced(want, ev.Seq)
 	}
-	if got := binary.BigEndian.Uint64(k); got != want {
-		return "", fmt.Sprintf("record %d is missing (the next record found is %d)", want, got)
+	return fmt.Sprintf("record %d was altered: it is not in the form cwsec writes, so its MAC cannot match", want)
+}
+
+// misplaced explains record want holding the content of record got: either
+// records were cut out and the rest renumbered to close the gap, or records
+// were moved.
+func (w walker) misplaced(want, got uint64) string {
+	if got > want {
+		next := w.trail.Get(seqKey(want + 1))
+		r, ok := splitRecord(next)
+		if next == nil || ok && r.seq == got+1 {
+			removed := fmt.Sprintf("records %d to %d were", want, got-1)
+			if got-1 == want {
+				removed = fmt.Sprintf("record %d was", want)
+			}
+			return fmt.Sprintf("record %d holds the content of record %d: %s removed and the later ones renumbered", want, got, removed)
+		}
 	}
-	if ev.Seq != want {
-		return "", fmt.Sprintf("record %d holds the content of record %d: records were reordered", want, ev.Seq)
+	return fmt.Sprintf("record %d holds the content of record %d: records were reordered", want, got)
+}
+
+// forged explains record want whose MAC does not match. If the genuine record
+// want follows it, it was inserted; if it and every record after it fail
+// while chaining to each other, the trail was re-chained with another key;
+// otherwise it was altered.
+func (w walker) forged(want uint64, prevMAC []byte) string {
+	next, ok := splitRecord(w.trail.Get(seqKey(want + 1)))
+	if ok && next.seq == want && bytes.Equal(next.prev, prevMAC) && next.macMatches(w.keys.forSeq(want)) {
+		return fmt.Sprintf("a record was inserted at %d: the genuine record %d follows it, renumbered %d", want, want, want+1)
 	}
-	if mac, err = computeMAC(key, ev); err != nil {
-		return "", err.Error()
+	last, linked := want, true
+	c := w.trail.Cursor()
+	k, v := c.Seek(seqKey(want))
+	prev, _ := splitRecord(v)
+	for k, v = c.Next(); k != nil; k, v = c.Next() {
+		seq, okKey := keySeq(k)
+		r, ok := splitRecord(v)
+		if !okKey || !ok || r.macMatches(w.keys.forSeq(seq)) {
+			linked = false
+			break
+		}
+		linked = linked && bytes.Equal(r.prev, prev.mac)
+		last, prev = seq, r
 	}
-	if !hmac.Equal([]byte(mac), []byte(ev.MAC)) {
-		return "", fmt.Sprintf("record %d was altered or written with another key (its MAC does not match)", want)
+	if linked && last > want {
+		return fmt.Sprintf("records %d to %d, the end of the trail, carry MACs chained to each other but not made with this store's key: the trail was re-chained with another key from record %d", want, last, want)
 	}
-	if ev.Prev != prevMAC {
-		return "", fmt.Sprintf("record %d does not follow record %d: a record was inserted or removed", want, want-1)
-	}
-	return mac, ""
+	return fmt.Sprintf("record %d was altered or forged: its MAC does not match its content", want)
 }

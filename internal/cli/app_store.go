@@ -22,13 +22,17 @@ func (a *app) openStore(readOnly bool) (*store.Store, error) {
 		}
 		return nil, err
 	}
-	return store.Open(store.Options{
+	opts := store.Options{
 		Path:        a.cfg.Store,
 		MasterKey:   key,
 		ReadOnly:    readOnly,
 		LockTimeout: a.cfg.LockTimeout,
 		OnUpgrade:   a.auditUpgrade,
-	})
+	}
+	if !readOnly {
+		opts.Context = a.auditForwarding()
+	}
+	return store.Open(opts)
 }
 
 // withStore opens the store, runs fn and closes the store, so that the lock is

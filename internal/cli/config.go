@@ -36,6 +36,13 @@ type Config struct {
 	LockTimeout   time.Duration `yaml:"lock_timeout" json:"lock_timeout"`
 	TLS           TLSConfig     `yaml:"tls" json:"tls"`
 	TwoFA         TwoFAConfig   `yaml:"twofa" json:"twofa"`
+	Audit         AuditConfig   `yaml:"audit" json:"audit"`
+}
+
+// AuditConfig is the audit: section.
+type AuditConfig struct {
+	// Syslog forwards each event to the local syslog after it is recorded.
+	Syslog bool `yaml:"syslog" json:"syslog"`
 }
 
 // TLSConfig is the tls: section.

@@ -6,6 +6,7 @@ package fileio
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,10 +21,16 @@ var ErrExists = errors.New("file already exists")
 // concurrent writer or an existing key file is never overwritten, and a crash
 // leaves either nothing or the complete file.
 func WriteNew(path string, data []byte, perm fs.FileMode) error {
+	return WriteNewFrom(path, perm, writeBytes(data))
+}
+
+// WriteNewFrom is WriteNew for content too large to hold in memory (exports,
+// store backups): write streams it into the temporary file.
+func WriteNewFrom(path string, perm fs.FileMode, write func(io.Writer) error) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("%s: %w", path, ErrExists)
 	}
-	tmp, err := writeTemp(path, data, perm)
+	tmp, err := writeTemp(path, perm, write)
 	if err != nil {
 		return err
 	}
@@ -47,7 +54,7 @@ func WriteNew(path string, data []byte, perm fs.FileMode) error {
 // Replace atomically replaces (or creates) path with data: readers see the old
 // content or the new, never a mix.
 func Replace(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := writeTemp(path, data, perm)
+	tmp, err := writeTemp(path, perm, writeBytes(data))
 	if err != nil {
 		return err
 	}
@@ -58,9 +65,13 @@ func Replace(path string, data []byte, perm fs.FileMode) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// writeTemp creates an exclusive temporary file beside path, writes and syncs
-// data, and returns its name. On failure nothing is left behind.
-func writeTemp(path string, data []byte, perm fs.FileMode) (name string, err error) {
+func writeBytes(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := w.Write(data); return err }
+}
+
+// writeTemp creates an exclusive temporary file beside path, fills it with
+// write, syncs it, and returns its name. On failure nothing is left behind.
+func writeTemp(path string, perm fs.FileMode, write func(io.Writer) error) (name string, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return "", err
@@ -77,7 +88,7 @@ func writeTemp(path string, data []byte, perm fs.FileMode) (name string, err err
 	if err = f.Chmod(perm); err != nil && !isUnsupported(err) {
 		return "", err
 	}
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return "", err
 	}
 	if err = f.Sync(); err != nil {

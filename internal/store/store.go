@@ -6,6 +6,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -41,6 +42,9 @@ type Options struct {
 	// OnUpgrade runs inside the upgrade transaction, so the caller can audit
 	// the schema change together with it.
 	OnUpgrade func(tx *Tx, from, to int) error
+	// Context carries values for the layers above the store through every
+	// transaction (the audit trail finds its event forwarder there).
+	Context context.Context
 }
 
 // Store is an open cwsec store.
@@ -48,6 +52,7 @@ type Store struct {
 	db   *bolt.DB
 	keys *keyring
 	path string
+	ctx  context.Context
 }
 
 // Open opens an existing store, checks that it is a cwsec store of a schema
@@ -66,7 +71,7 @@ func Open(opts Options) (s *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Store{db: db, keys: keys, path: opts.Path}
+	s = &Store{db: db, keys: keys, path: opts.Path, ctx: contextOrBackground(opts.Context)}
 	if err := s.checkIdentity(opts); err != nil {
 		db.Close()
 		return nil, err
@@ -98,7 +103,7 @@ func Create(opts Options, first func(*Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	s := &Store{db: db, keys: keys, path: tmpPath}
+	s := &Store{db: db, keys: keys, path: tmpPath, ctx: contextOrBackground(opts.Context)}
 	err = s.Update(func(tx *Tx) error {
 		if err := tx.initMeta(); err != nil {
 			return err
@@ -137,14 +142,21 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Update(fn func(*Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverCorruption(s.path, &err)
-	return s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, keys: s.keys}) })
+	return s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, keys: s.keys, ctx: s.ctx}) })
 }
 
 // View runs fn in a read-only transaction over a consistent snapshot.
 func (s *Store) View(fn func(*Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverCorruption(s.path, &err)
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, keys: s.keys}) })
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, keys: s.keys, ctx: s.ctx}) })
+}
+
+func contextOrBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }
 
 // Schema reads the schema version recorded in the store.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -11,7 +12,14 @@ import (
 type Tx struct {
 	btx  *bolt.Tx
 	keys *keyring
+	ctx  context.Context
 }
+
+// Context is the store's Options.Context.
+func (tx *Tx) Context() context.Context { return tx.ctx }
+
+// OnCommit runs fn after the transaction commits; never if it rolls back.
+func (tx *Tx) OnCommit(fn func()) { tx.btx.OnCommit(fn) }
 
 // Writable reports whether the transaction may change the store.
 func (tx *Tx) Writable() bool { return tx.btx.Writable() }
@@ -26,10 +34,14 @@ func (tx *Tx) Bucket(name string) (*bolt.Bucket, error) {
 	return tx.btx.Bucket([]byte(name)), nil
 }
 
-// PutSecret seals plaintext for bucket/name and stores it there.
+// PutSecret seals plaintext for bucket/name and stores it there, and records
+// that bucket holds sealed values.
 func (tx *Tx) PutSecret(bucket, name string, plaintext []byte) error {
 	b, err := tx.Bucket(bucket)
 	if err != nil {
+		return err
+	}
+	if err := tx.markSealed(bucket); err != nil {
 		return err
 	}
 	sealed, err := tx.keys.seal(bucket, name, plaintext)
