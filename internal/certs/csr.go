@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -49,6 +50,12 @@ func (s RequestSpec) Normalize() (RequestSpec, error) {
 	var out RequestSpec
 	cn, err := NormalizeDNSName(s.CommonName)
 	if err != nil {
+		// Keep the name check's own kind and advice ("give IP addresses
+		// with --ip"): it says more than a generic hint would.
+		var ce *Error
+		if errors.As(err, &ce) && ce.Advice != "" {
+			return out, newError(ce.Kind, "the common name (--cn) must be a DNS name: "+ce.Detail, ce.Advice)
+		}
 		return out, requestError("the common name (--cn) must be a DNS name: " + err.Error())
 	}
 	if len(cn) > maxCNLen {

@@ -62,7 +62,7 @@ type statusReport struct {
 	Schema    int           `json:"schema"`
 	MasterKey fileStatus    `json:"master_key"`
 	Audit     auditStatus   `json:"audit"`
-	TLS       sectionStatus `json:"tls"`
+	TLS       tlsStatus     `json:"tls"`
 	TwoFA     sectionStatus `json:"twofa"`
 }
 
@@ -103,6 +103,9 @@ func (a *app) runStatus(check bool) error {
 			if r.Audit, err = readAuditStatus(tx); err != nil {
 				return err
 			}
+			if r.TLS, err = a.readTLSStatus(tx); err != nil {
+				return err
+			}
 			twofaState, err := a.readTwoFASummary(tx)
 			r.TwoFA = summarizeTwoFA(twofaState)
 			return err
@@ -111,7 +114,6 @@ func (a *app) runStatus(check bool) error {
 	if err != nil {
 		return err
 	}
-	r.TLS = sectionStatus{Summary: "not configured: no certificate installed"}
 	r.judge()
 	if check {
 		a.exitCode = verdictExitCode(r.Verdict)
@@ -145,6 +147,9 @@ func (r *statusReport) judge() {
 	}
 	if !r.Audit.Intact {
 		raise(verdictCritical, fmt.Sprintf("audit trail broken at record %d: %s", r.Audit.BadSeq, r.Audit.Problem))
+	}
+	if r.TLS.Finding != "" {
+		raise(r.TLS.verdict, r.TLS.Finding)
 	}
 	if r.TwoFA.Finding != "" {
 		raise(verdictWarning, r.TwoFA.Finding)

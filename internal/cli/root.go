@@ -124,6 +124,9 @@ Start with 'cwsec init', then 'cwsec status'.
 		a.newCompletionCmd(),
 		a.newConfigCmd(),
 		a.newTwoFACmd(),
+		a.newCertCmd(),
+		a.newAuditCmd(),
+		a.newStoreCmd(),
 	)
 	return root
 }
