@@ -92,7 +92,8 @@ func (a *app) initStore(key []byte, keyCreated bool) (created bool, err error) {
 	if err := ensureParent(a.cfg.Store); err != nil {
 		return false, err
 	}
-	opts := store.Options{Path: a.cfg.Store, MasterKey: key, LockTimeout: a.cfg.LockTimeout, OnUpgrade: a.auditUpgrade}
+	opts := store.Options{Path: a.cfg.Store, MasterKey: key, LockTimeout: a.cfg.LockTimeout, OnUpgrade: a.auditUpgrade,
+		Context: a.auditForwarding()}
 	err = store.Create(opts, func(tx *store.Tx) error {
 		ev := a.event("store.init", a.cfg.Store, audit.OutcomeOK)
 		ev.Details = map[string]string{"schema": strconv.Itoa(store.CurrentSchema()), "master_key": keyOrigin(keyCreated)}
