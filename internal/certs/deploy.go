@@ -300,10 +300,13 @@ func targetError(t DeployTarget, msg string) error {
 const maxDeployedFile = 4 * MaxInputSize
 
 func takeSnapshot(path string) (snapshot, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	// Checked before opening, so that a FIFO in the way cannot block.
+	if info, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return snapshot{}, nil
+	} else if err == nil && !info.Mode().IsRegular() {
+		return snapshot{}, fmt.Errorf("%s exists and is not a regular file", path)
 	}
+	f, err := os.Open(path)
 	if err != nil {
 		return snapshot{}, err
 	}

@@ -24,7 +24,9 @@ Authenticator, Microsoft Authenticator or WinAuth from a QR code.
 
 A user's key goes from pending (enrolled, waiting for a first code) to active
 (confirmed). Codes are accepted once; after twofa.max_failures consecutive
-failures the user is locked for twofa.lockout.`,
+failures the user is locked for twofa.lockout.
+
+` + groupExitCodesHelp,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: groupRunE,
 	}
@@ -176,8 +178,9 @@ active and locked. With USER: that user's state (none, pending, active,
 locked), last use, failures and recovery codes left.
 
 ` + exitCodesHelp,
-		Example: "  cwsec 2fa status\n  cwsec 2fa status alice -o json",
-		Args:    usageArgs(cobra.MaximumNArgs(1)),
+		Example:           "  cwsec 2fa status\n  cwsec 2fa status alice -o json",
+		Args:              usageArgs(cobra.MaximumNArgs(1)),
+		ValidArgsFunction: a.completeUsers(),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				return a.runUserStatus(args[0])

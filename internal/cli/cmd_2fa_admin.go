@@ -23,8 +23,9 @@ Factor Key" does. The user then enrolls again. cwsec asks for confirmation on a
 terminal; scripts pass --yes.
 
 ` + exitCodesHelp,
-		Example: `  cwsec 2fa reset alice --reason "phone lost, ticket 4711"`,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Example:           `  cwsec 2fa reset alice --reason "phone lost, ticket 4711"`,
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: a.completeUsers(),
 		RunE: func(_ *cobra.Command, args []string) error {
 			user := args[0]
 			if err := a.confirm(fmt.Sprintf("Remove %s's two-factor key?", user), yes); err != nil {
@@ -60,7 +61,10 @@ func (a *app) newTwoFAUnlockCmd() *cobra.Command {
 		Use:   "unlock USER",
 		Short: "End a user's lockout and clear their failure count",
 		Long:  "End USER's lockout after too many failed codes and clear the failure count.\n\n" + exitCodesHelp,
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Example: `  cwsec 2fa status alice        # locked until ...
+  cwsec 2fa unlock alice`,
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: a.completeUsers(),
 		RunE: func(_ *cobra.Command, args []string) error {
 			user := args[0]
 			var st userStatus
@@ -150,8 +154,9 @@ salted and hashed with argon2id, never in plain text, and replace any earlier
 set. 'cwsec 2fa status USER' shows how many remain.
 
 ` + exitCodesHelp,
-		Example: "  cwsec 2fa recovery-codes alice --count 10",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Example:           "  cwsec 2fa recovery-codes alice --count 10",
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: a.completeUsers(twofa.StateActive, twofa.StateLocked),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if count < 1 || count > twofa.MaxRecoveryCodes {
 				return &usageError{err: fmt.Errorf("--count must be between 1 and %d", twofa.MaxRecoveryCodes)}

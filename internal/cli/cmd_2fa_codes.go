@@ -31,8 +31,9 @@ comes from the argument, from stdin with "-" or when stdin is not a terminal,
 or from a prompt.
 
 ` + exitCodesHelp,
-		Example: "  cwsec 2fa confirm alice 492039\n  echo 492039 | cwsec 2fa confirm alice -",
-		Args:    usageArgs(cobra.RangeArgs(1, 2)),
+		Example:           "  cwsec 2fa confirm alice 492039\n  echo 492039 | cwsec 2fa confirm alice -",
+		Args:              usageArgs(cobra.RangeArgs(1, 2)),
+		ValidArgsFunction: a.completeUsers(twofa.StatePending),
 		RunE: func(_ *cobra.Command, args []string) error {
 			code, err := a.codeArgument(args[1:], "Code from the app: ")
 			if err != nil {
@@ -69,7 +70,8 @@ EXIT CODES
   64  usage error`,
 		Example: `  cwsec 2fa verify alice 492039
   printf '%s\n' "$CODE" | cwsec 2fa verify alice - -o json`,
-		Args: usageArgs(cobra.RangeArgs(1, 2)),
+		Args:              usageArgs(cobra.RangeArgs(1, 2)),
+		ValidArgsFunction: a.completeUsers(),
 		RunE: func(_ *cobra.Command, args []string) error {
 			code, err := a.codeArgument(args[1:], "Code: ")
 			if err != nil {

@@ -29,7 +29,9 @@ secret, key or code.
 Each record carries an HMAC-SHA256, keyed from the master key, over its content
 and the previous record's MAC, so that a record changed, removed, inserted or
 moved is found by 'cwsec audit verify'. A checkpoint kept off the machine
-('cwsec audit checkpoint') also proves that the trail was not cut short.`,
+('cwsec audit checkpoint') also proves that the trail was not cut short.
+
+` + groupExitCodesHelp,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: groupRunE,
 	}

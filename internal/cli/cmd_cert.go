@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cwsec/cwsec/internal/certs"
+	"github.com/cwsec/cwsec/internal/fileio"
 )
 
 // The rules every cert command follows:
@@ -49,14 +50,16 @@ returns to the certificate that was active before.
 
 Certificates and requests are named by an 8-digit ID ('cwsec cert list').
 States: pending (a request waiting for its certificate), active, previous (the
-one 'rollback' returns to), superseded.`,
+one 'rollback' returns to), superseded.
+
+` + groupExitCodesHelp,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: groupRunE,
 	}
 	cmd.AddCommand(
 		a.newCertRequestCmd(), a.newCertInspectCmd(), a.newCertInstallCmd(),
 		a.newCertListCmd(), a.newCertShowCmd(), a.newCertExportCmd(),
-		a.newCertDeployCmd(), a.newCertRollbackCmd(),
+		a.newCertDeployCmd(), a.newCertRollbackCmd(), a.newCertCheckCmd(),
 	)
 	return cmd
 }
@@ -80,9 +83,10 @@ func certError(err error) error {
 }
 
 // readInput reads a certificate, chain, key or PKCS#12 file ("-" is stdin),
-// never more than certs.MaxInputSize: a regular file that is larger is
-// refused by its size without being read, anything else (a pipe, a device)
-// by reading one byte past the limit.
+// never more than certs.MaxInputSize. A path must name a regular file, opened
+// without blocking (the house rule of fileio.ReadRegular), and one that is
+// larger is refused by its size without being read; stdin, which may be a
+// pipe, is read one byte past the limit at most.
 func (a *app) readInput(path string) ([]byte, error) {
 	if path == "-" {
 		data, err := certs.ReadBounded(a.io.In, certs.MaxInputSize)
@@ -91,26 +95,22 @@ func (a *app) readInput(path string) ([]byte, error) {
 		}
 		return data, nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, failf("check the file name", "cannot read %s: %v", path, unwrapPathError(err))
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err == nil {
-		if info.IsDir() {
-			return nil, failf("give a certificate, chain, CSR, key or PKCS#12 file", "%s is a directory", path)
+	data, err := fileio.ReadRegular(path, certs.MaxInputSize)
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.Is(err, fileio.ErrTooLarge):
+		size := "more"
+		if info, serr := os.Stat(path); serr == nil {
+			size = humanSize(info.Size())
 		}
-		if info.Mode().IsRegular() && info.Size() > certs.MaxInputSize {
-			return nil, &exitError{code: ExitFailed,
-				err:  fmt.Errorf("%s is %s, larger than the %d bytes a certificate file may have: %w", path, humanSize(info.Size()), certs.MaxInputSize, certs.ErrInputTooLarge),
-				hint: "certificate files are a few kilobytes; check that the path names a certificate, chain, key or PKCS#12 file"}
-		}
+		return nil, &exitError{code: ExitFailed,
+			err:  fmt.Errorf("%s is %s, larger than the %d bytes a certificate file may have: %w", path, size, certs.MaxInputSize, certs.ErrInputTooLarge),
+			hint: "certificate files are a few kilobytes; check that the path names a certificate, chain, key or PKCS#12 file"}
+	case errors.Is(err, fileio.ErrNotRegular):
+		return nil, failf("give a certificate, chain, CSR, key or PKCS#12 file; to read from a pipe, give - and use stdin", "cannot read %v", err)
 	}
-	data, err := certs.ReadBounded(f, certs.MaxInputSize)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return data, nil
+	return nil, failf("check the file name", "cannot read %s: %v", path, unwrapPathError(err))
 }
 
 func unwrapPathError(err error) error {
@@ -163,24 +163,21 @@ const maxPasswordInput = 4096
 // readPasswordFile reads a password from FILE, or from stdin for "-", and
 // strips one trailing line ending: `echo secret > file` must mean "secret".
 func (a *app) readPasswordFile(path string) (string, error) {
-	var r io.Reader = a.io.In
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return "", failf("give the file that holds the password, or - to read it from stdin", "cannot read the password file %s: %v", path, unwrapPathError(err))
+	var data []byte
+	var err error
+	if path == "-" {
+		if data, err = io.ReadAll(io.LimitReader(a.io.In, maxPasswordInput+1)); err == nil && len(data) > maxPasswordInput {
+			err = fileio.ErrTooLarge
 		}
-		defer f.Close()
-		if info, err := f.Stat(); err == nil && runtime.GOOS != "windows" && info.Mode().IsRegular() && info.Mode().Perm()&0o077 != 0 {
+	} else {
+		data, err = fileio.ReadRegular(path, maxPasswordInput)
+		if info, serr := os.Stat(path); err == nil && serr == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
 			fmt.Fprintf(a.io.ErrOut, "warning: the password file %s is readable by other accounts (%s); run: chmod 600 %s\n", path, info.Mode().Perm(), path)
 		}
-		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxPasswordInput+1))
 	if err != nil {
-		return "", err
-	}
-	if len(data) > maxPasswordInput {
-		return "", failf("a password file holds the password on one line", "the password file %s is larger than %d bytes", displayName(path), maxPasswordInput)
+		return "", failf("give the file that holds the password (one line), or - to read it from stdin",
+			"cannot read the password file %s: %v", displayName(path), unwrapPathError(err))
 	}
 	data = bytes.TrimSuffix(data, []byte("\n"))
 	data = bytes.TrimSuffix(data, []byte("\r"))

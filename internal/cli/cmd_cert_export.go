@@ -61,7 +61,8 @@ is recorded in the audit trail: it takes a private key out of the store.
   cwsec cert export --format pfx --pfx-profile legacy --out careware-2016.pfx
   cwsec cert export --format pem --cert-out fullchain.pem --key-out careware.key
   cwsec cert export --format pem 1a2b3c4d --out careware-combined.pem`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args:              usageArgs(cobra.MaximumNArgs(1)),
+		ValidArgsFunction: a.completeCertIDs(true),
 		RunE: certRunE(func(c *cobra.Command, args []string) error {
 			id := ""
 			if len(args) == 1 {

@@ -133,8 +133,9 @@ intermediates, or a request's CSR); private keys are never shown ('cwsec cert
 export' writes them to a file).
 
 ` + exitCodesHelp,
-		Example: "  cwsec cert show\n  cwsec cert show 1a2b3c4d --pem > careware-fullchain.pem",
-		Args:    usageArgs(cobra.MaximumNArgs(1)),
+		Example:           "  cwsec cert show\n  cwsec cert show 1a2b3c4d --pem > careware-fullchain.pem",
+		Args:              usageArgs(cobra.MaximumNArgs(1)),
+		ValidArgsFunction: a.completeCertIDs(false),
 		RunE: certRunE(func(_ *cobra.Command, args []string) error {
 			id := ""
 			if len(args) == 1 {

@@ -20,8 +20,13 @@ func (a *app) newConfigCmd() *cobra.Command {
 	config := &cobra.Command{
 		Use:   "config",
 		Short: "Show the configuration in effect",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE:  groupRunE,
+		Long: `Show the settings cwsec runs with. They come from flags, CWSEC_* environment
+variables, the config file (<home>/config.yaml, or --config FILE) and the
+defaults, in that order of precedence; docs/configuration.md lists every key.
+
+` + groupExitCodesHelp,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: groupRunE,
 	}
 	config.AddCommand(&cobra.Command{
 		Use:   "show",
@@ -59,6 +64,12 @@ func displayValue(v any) any {
 	}
 	return v
 }
+
+// groupExitCodesHelp ends the help of a command group, which does nothing
+// itself but name its commands.
+const groupExitCodesHelp = `EXIT CODES
+  Each command below lists its own exit codes. Given no command, or one it
+  does not know, a group prints its commands and exits 64 (usage error).`
 
 // groupRunE answers a command group called without a subcommand with a usage
 // error that lists the subcommands; an unknown one is refused by its Args.

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cwsec/cwsec/internal/audit"
+	"github.com/cwsec/cwsec/internal/certs"
 	"github.com/cwsec/cwsec/internal/store"
 	"github.com/cwsec/cwsec/internal/twofa"
 )
@@ -19,6 +20,7 @@ import (
 const (
 	verdictOK       = "OK"
 	verdictWarning  = "WARNING"
+	verdictUnknown  = "UNKNOWN"
 	verdictCritical = "CRITICAL"
 )
 
@@ -116,9 +118,33 @@ func (a *app) runStatus(check bool) error {
 	}
 	r.judge()
 	if check {
+		if err := a.foldCertChecks(&r); err != nil {
+			return err
+		}
 		a.exitCode = verdictExitCode(r.Verdict)
 	}
 	return a.emit(r, func(w io.Writer) { a.printStatus(w, r, check) })
+}
+
+// foldCertChecks runs what `cert check` runs with no targets (the installed
+// certificate and tls.endpoints) and folds each verdict into the report, so
+// that one monitoring check covers TLS, 2FA and the audit trail.
+func (a *app) foldCertChecks(r *statusReport) error {
+	opts, err := a.checkOptions(defaultCheckFlags())
+	if err != nil {
+		return err
+	}
+	todo, bad, err := a.defaultTargets("")
+	if err != nil {
+		return err
+	}
+	for _, res := range append(a.runChecks(todo, opts, defaultCheckFlags().concurrency), bad...) {
+		if res.Status == certs.SeverityOK {
+			continue
+		}
+		r.raise(strings.ToUpper(res.Status.String()), targetLabel(res)+": "+targetSummary(res))
+	}
+	return nil
 }
 
 func readAuditStatus(tx *store.Tx) (auditStatus, error) {
@@ -139,12 +165,7 @@ func readAuditStatus(tx *store.Tx) (auditStatus, error) {
 
 // judge folds the sections into one verdict, the worst finding winning.
 func (r *statusReport) judge() {
-	raise := func(verdict, finding string) {
-		r.Findings = append(r.Findings, finding)
-		if verdictRank(verdict) > verdictRank(r.Verdict) {
-			r.Verdict = verdict
-		}
-	}
+	raise := r.raise
 	if !r.Audit.Intact {
 		raise(verdictCritical, fmt.Sprintf("audit trail broken at record %d: %s", r.Audit.BadSeq, r.Audit.Problem))
 	}
@@ -161,12 +182,21 @@ func (r *statusReport) judge() {
 	}
 }
 
+// verdictRank orders verdicts as monitoring does: CRITICAL > UNKNOWN >
+// WARNING > OK.
+func (r *statusReport) raise(verdict, finding string) {
+	r.Findings = append(r.Findings, finding)
+	if verdictRank(verdict) > verdictRank(r.Verdict) {
+		r.Verdict = verdict
+	}
+}
+
 func verdictRank(v string) int {
-	return map[string]int{verdictOK: 0, verdictWarning: 1, verdictCritical: 2}[v]
+	return map[string]int{verdictOK: 0, verdictWarning: 1, verdictUnknown: 2, verdictCritical: 3}[v]
 }
 
 func verdictExitCode(v string) int {
-	return map[string]int{verdictOK: ExitOK, verdictWarning: ExitFailed, verdictCritical: ExitCritical}[v]
+	return map[string]int{verdictOK: ExitOK, verdictWarning: ExitFailed, verdictUnknown: ExitUnknown, verdictCritical: ExitCritical}[v]
 }
 
 // describeFile reports a file's size and mode, and flags permissions that let

@@ -21,7 +21,9 @@ func (a *app) newStoreCmd() *cobra.Command {
 		Short: "Back up, check and re-key the store",
 		Long: `Look after cwsec's store itself: take a consistent backup while cwsec is in
 use, check its structure and that every secret opens, and move every secret
-to a new master key.`,
+to a new master key.
+
+` + groupExitCodesHelp,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: groupRunE,
 	}
