@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"net"
 	"os"
 	"os/exec"
@@ -18,15 +19,7 @@ import (
 	"time"
 )
 
-func needOpenSSL(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl is required under CI: %v", err)
-		}
-		t.Skip("openssl not installed")
-	}
-}
+func needOpenSSL(t *testing.T) { peer.Require(t, "openssl") }
 
 // ossl runs openssl in dir and returns its combined output, failing the test
 // when it exits non-zero.

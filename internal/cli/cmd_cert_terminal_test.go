@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"math/big"
 	"os"
 	"os/exec"
@@ -28,7 +29,7 @@ func TestCertPasswordPromptOnATerminal(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("script(1) is Unix")
 	}
-	script := requirePeer(t, "script")
+	script := peer.Require(t, "script")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "cwsec")
 	copyExecutable(t, bin)

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"io"
 	"os"
 	"os/exec"
@@ -10,20 +11,6 @@ import (
 	"testing"
 )
 
-// requirePeer skips when a tool is missing locally but fails under CI, where
-// .ci/run installs it.
-func requirePeer(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; .ci/run must install it", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}
-
 // TestPermissionDeniedAsAnotherUser runs cwsec as an unprivileged account
 // against a store that root made. Root ignores file permissions, so this is
 // the only honest way to see what an administrator who forgot sudo sees.
@@ -31,7 +18,7 @@ func TestPermissionDeniedAsAnotherUser(t *testing.T) {
 	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
 		t.Skip("needs root to switch to another account")
 	}
-	setpriv := requirePeer(t, "setpriv")
+	setpriv := peer.Require(t, "setpriv")
 	dir, err := os.MkdirTemp("", "cwsec-perm")
 	if err != nil {
 		t.Fatal(err)

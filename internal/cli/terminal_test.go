@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"image/png"
 	"os"
 	"os/exec"
@@ -21,8 +22,8 @@ func TestTerminalQRScans(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("script(1) is Unix")
 	}
-	script := requirePeer(t, "script")
-	zbarimg := requirePeer(t, "zbarimg")
+	script := peer.Require(t, "script")
+	zbarimg := peer.Require(t, "zbarimg")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "cwsec")
 	copyExecutable(t, bin)
@@ -75,7 +76,7 @@ func TestBatchProgressOnlyOnATerminal(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("script(1) is Unix")
 	}
-	script := requirePeer(t, "script")
+	script := peer.Require(t, "script")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "cwsec")
 	copyExecutable(t, bin)
