@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
-	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 )
 
 func needOpenSSL(t *testing.T) { peer.Require(t, "openssl") }

@@ -8,7 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"math/big"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cwsec/cwsec/internal/certs"
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 )
 
 // TestCertPasswordPromptOnATerminal: on a terminal, with no --password-file,

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"io"
 	"os"
 	"os/exec"
@@ -9,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 )
 
 // TestPermissionDeniedAsAnotherUser runs cwsec as an unprivileged account

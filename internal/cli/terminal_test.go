@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"image/png"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"github.com/cwsec/cwsec/internal/testsupport/termqr"
 )
 

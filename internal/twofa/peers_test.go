@@ -8,7 +8,6 @@ package twofa
 import (
 	"bytes"
 	"fmt"
-	"github.com/cwsec/cwsec/internal/testsupport/peer"
 	"image/png"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 )
 
 func runPeer(t *testing.T, path string, args ...string) string {

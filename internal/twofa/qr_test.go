@@ -3,12 +3,13 @@ package twofa
 import (
 	"bytes"
 	"errors"
-	"github.com/cwsec/cwsec/internal/testsupport/termqr"
 	"image"
 	"image/color"
 	"image/png"
 	"strings"
 	"testing"
+
+	"github.com/cwsec/cwsec/internal/testsupport/termqr"
 )
 
 const sampleURI = "otpauth://totp/CAREWare%20Clinic:alice@example.org?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=CAREWare%20Clinic&algorithm=SHA1&digits=6&period=30"
