@@ -23,6 +23,14 @@ goreleaser() {
 	GOTOOLCHAIN=local go run "github.com/goreleaser/goreleaser/v2@${GORELEASER_VERSION}" "$@"
 }
 
+# GoReleaser reads the commit and its date only once it has found the remote's
+# URL. A checkout without a remote (a CI clone, a scratch copy) gets one for
+# this run through git's environment, so that the snapshot is stamped as a
+# release would be; nothing is written to the repository's config.
+if [ -z "$(git remote)" ]; then
+	export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/cwsec/cwsec.git
+fi
+
 goreleaser check
 goreleaser release --snapshot --clean
 
@@ -34,8 +42,11 @@ bin=$(find dist -path '*linux_amd64*' -type f -name cwsec | head -n1)
 [ -n "$bin" ] || fail "no linux/amd64 binary in dist/"
 version_out=$("$bin" version)
 echo "$bin version: $version_out"
+commit=$(git rev-parse HEAD)
 case "$version_out" in
-*"cwsec dev "* | *"commit none"* | *"built unknown"*) fail "the binary was not stamped by ldflags" ;;
+*"cwsec dev "* | *"commit none"* | *"built unknown"* | *"built 0001-"*) fail "the binary was not stamped by ldflags" ;;
+*"commit $commit, built "*) ;;
+*) fail "the binary does not name the commit $commit" ;;
 esac
 if command -v file >/dev/null; then
 	file "$bin" | grep -q "statically linked" || fail "$bin is not statically linked: $(file "$bin")"
