@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -141,20 +142,31 @@ func printInit(w io.Writer, res initResult) {
 	if !res.Changed {
 		fmt.Fprintln(w, "cwsec is already initialised here; nothing changed.")
 	}
-	line := func(created bool, what, path, mode string) {
+	line := func(created bool, what, path string) {
 		verb := "Found  "
 		if created {
 			verb = "Created"
 		}
-		fmt.Fprintf(w, "%s %-11s %s%s\n", verb, what, path, mode)
+		fmt.Fprintf(w, "%s %-11s %s%s\n", verb, what, path, modeNote(path))
 	}
-	line(res.Created.Home, "home", res.Home, " (0700)")
-	line(res.Created.MasterKey, "master key", res.MasterKey, " (0600)")
-	line(res.Created.Store, "store", res.Store, " (0600)")
+	line(res.Created.Home, "home", res.Home)
+	line(res.Created.MasterKey, "master key", res.MasterKey)
+	line(res.Created.Store, "store", res.Store)
 	if res.Created.MasterKey {
 		fmt.Fprintln(w, "\nBack up the master key off this server: without it the store's secrets cannot be read.")
 	}
 	if res.Changed {
 		fmt.Fprintln(w, "Next: 'cwsec status' shows where things stand.")
 	}
+}
+
+// modeNote shows a file's actual permission bits, " (0600)", where the
+// system has them: an existing home may be looser than init would make it,
+// and the administrator should see that (status flags it too).
+func modeNote(path string) string {
+	info, err := os.Stat(path)
+	if err != nil || runtime.GOOS == "windows" {
+		return ""
+	}
+	return fmt.Sprintf(" (%04o)", info.Mode().Perm())
 }

@@ -103,7 +103,9 @@ sealed under a master key, every change recorded in a tamper-evident audit trail
 
 Start with 'cwsec init', then 'cwsec status'.
 
-` + exitCodesHelp,
+` + exitCodesHelp + `
+  2   check commands only (cert check, status --check, audit verify,
+      store check): CRITICAL; there 1 is WARNING and 3 UNKNOWN`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		Args:              usageArgs(cobra.NoArgs),

@@ -77,15 +77,13 @@ type Switch struct {
 	ChangedAt time.Time `json:"changed_at,omitzero"`
 }
 
-// LoadSwitch reads the server-level setting; off until first enabled.
+// LoadSwitch reads the server-level setting; off until first enabled. It is
+// sealed like the users' records: turning 2FA off by editing the store file
+// must not be possible without the master key.
 func LoadSwitch(tx *store.Tx) (Switch, error) {
-	b, err := tx.Bucket(settingsBucket)
-	if err != nil || b == nil {
+	raw, err := tx.Secret(settingsBucket, switchKey)
+	if err != nil || raw == nil {
 		return Switch{}, err
-	}
-	raw := b.Get([]byte(switchKey))
-	if raw == nil {
-		return Switch{}, nil
 	}
 	var s Switch
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -96,15 +94,11 @@ func LoadSwitch(tx *store.Tx) (Switch, error) {
 
 // SaveSwitch records the server-level setting.
 func SaveSwitch(tx *store.Tx, s Switch) error {
-	b, err := tx.Bucket(settingsBucket)
-	if err != nil {
-		return err
-	}
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	return b.Put([]byte(switchKey), raw)
+	return tx.PutSecret(settingsBucket, switchKey, raw)
 }
 
 // Counts is how many users are in each state at a moment.
