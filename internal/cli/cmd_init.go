@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cwsec/cwsec/internal/audit"
+	"github.com/cwsec/cwsec/internal/fileio"
 	"github.com/cwsec/cwsec/internal/store"
 )
 
@@ -130,7 +131,12 @@ func ensureDir(dir string) (created bool, err error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
-	return true, os.MkdirAll(dir, 0o700)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	// Mode bits cover Unix; on Windows the directory's ACL must be set, or
+	// every local user could read the master key under %ProgramData%.
+	return true, fileio.RestrictDir(dir)
 }
 
 func ensureParent(path string) error {
