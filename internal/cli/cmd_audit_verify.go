@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -131,16 +130,12 @@ func (a *app) readCheckpoint(path string) (audit.Checkpoint, error) {
 	var c audit.Checkpoint
 	var data []byte
 	var err error
-	in := a.io.In
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return c, err
-		}
-		defer f.Close()
-		in = f
+	if path == "-" {
+		data, err = io.ReadAll(io.LimitReader(a.io.In, maxCheckpointSize))
+	} else {
+		data, err = fileio.ReadRegular(path, maxCheckpointSize)
 	}
-	if data, err = io.ReadAll(io.LimitReader(in, maxCheckpointSize)); err != nil {
+	if err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal(data, &c); err != nil {

@@ -132,7 +132,8 @@ func TestConcurrentVerifySameCode(t *testing.T) {
 }
 
 // TestConcurrentEnrollDifferentUsers: enrollments of different users at the
-// same time all land, each once, with an intact trail.
+// same time all land, each once, with an intact trail, and backups taken
+// alongside are consistent copies that pass store check and audit verify.
 func TestConcurrentEnrollDifferentUsers(t *testing.T) {
 	cwsecBinary(t)
 	home := filepath.Join(t.TempDir(), "home")
@@ -141,6 +142,18 @@ func TestConcurrentEnrollDifferentUsers(t *testing.T) {
 	const n = 30
 	var wg sync.WaitGroup
 	errs := make([]string, n)
+	// Backups taken while the enrollments run: each is a consistent copy.
+	backups := make([]string, 3)
+	for i := range backups {
+		backups[i] = filepath.Join(t.TempDir(), "backup.db")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if out, err := cwsecCmd(home, now, "store", "backup", backups[i]).CombinedOutput(); err != nil {
+				t.Errorf("backup %d: %v\n%s", i, err, out)
+			}
+		}()
+	}
 	for i := range n {
 		wg.Add(1)
 		go func() {
@@ -165,5 +178,9 @@ func TestConcurrentEnrollDifferentUsers(t *testing.T) {
 	out := mustRun(t, cwsecCmd(home, now, "status", "--check"))
 	if !strings.HasPrefix(out, "CWSEC OK") {
 		t.Errorf("status --check: %s", out)
+	}
+	for _, b := range backups {
+		mustRun(t, cwsecCmd(home, now, "--store", b, "store", "check"))
+		mustRun(t, cwsecCmd(home, now, "--store", b, "audit", "verify"))
 	}
 }
