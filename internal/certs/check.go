@@ -156,13 +156,22 @@ func ParseEndpoint(s string) (string, error) {
 		}
 		host, port = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), "443"
 	}
-	if host == "" || strings.ContainsAny(host, " /\\") {
-		return "", fmt.Errorf("%q is not a host name or address", s)
+	if !validHost(host) {
+		return "", fmt.Errorf("%q is not a host name or IP address", s)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return "", fmt.Errorf("%q: the port must be a number from 1 to 65535", s)
 	}
 	return net.JoinHostPort(host, port), nil
+}
+
+// validHost accepts an IP address or a DNS name (no wildcard).
+func validHost(host string) bool {
+	if net.ParseIP(host) != nil {
+		return true
+	}
+	name, err := NormalizeDNSName(host)
+	return err == nil && !strings.HasPrefix(name, "*")
 }
 
 // ParseTargetLine reads one line of a targets file: "HOST[:PORT] [SERVER_NAME]"

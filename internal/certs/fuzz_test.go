@@ -92,3 +92,22 @@ func FuzzNormalizeDNSName(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTargetLine: any line of a targets file is a target, a skipped
+// line or a reasoned refusal; an accepted endpoint parses again unchanged.
+func FuzzParseTargetLine(f *testing.F) {
+	for _, s := range []string{"careware.example.org", "10.0.0.5:8443 careware.example.org", "[::1]:443",
+		"file:/etc/ssl/c.pem", "# comment", "", "a b c", "host:99999", "[::1", "2001:db8::1", ":443"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		target, ok, err := ParseTargetLine(line)
+		if err != nil || !ok || target.Kind != TargetEndpoint {
+			return
+		}
+		again, err := ParseEndpoint(target.Name)
+		if err != nil || again != target.Name {
+			t.Fatalf("%q parsed to %q, which parses to %q, %v", line, target.Name, again, err)
+		}
+	})
+}
