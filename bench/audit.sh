@@ -10,7 +10,7 @@ machine
 N=${1:-1000000}
 C="$BENCH_OUT/cwsec"
 HOME_DIR="$BENCH_OUT/audit-$N"
-(cd "$ROOT" && go build -o "$BENCH_OUT/auditgen" ./bench/auditgen)
+(cd "$ROOT" && CGO_ENABLED=0 go build "${RELEASE_FLAGS[@]}" -o "$BENCH_OUT/auditgen" ./bench/auditgen)
 if [ ! -f "$HOME_DIR/cwsec.db" ]; then
   /usr/bin/time -f "generated $N events in %es, %MKiB max RSS" "$BENCH_OUT/auditgen" -home "$HOME_DIR" -n "$N"
 fi
@@ -18,7 +18,8 @@ ls -l "$HOME_DIR/cwsec.db" | awk '{print $5, $9}'
 "$C" --home "$HOME_DIR" audit verify
 # The generated trail ends at 2026-12-03T12:00Z; --since 24h would count back
 # from the real clock, so the last day is named by date.
-hyperfine -N --warmup 2 --runs 10 --export-markdown "$BENCH_OUT/audit.md" \
+hf audit -base 5 -title "audit trail of $N events" -- \
+  -N --warmup 2 --runs 10 \
   --command-name "audit verify ($N events)" "$C --home $HOME_DIR audit verify" \
   --command-name "audit log --limit 50" "$C --home $HOME_DIR audit log --limit 50" \
   --command-name "audit log --since last day -o json" "$C --home $HOME_DIR audit log --since 2026-12-02T12:00:00Z -o json" \

@@ -116,7 +116,7 @@ func CheckFile(t Target, data []byte, opts CheckOptions) TargetResult {
 
 // CheckEndpoint scans an endpoint and judges what it serves and offers.
 func CheckEndpoint(ctx context.Context, t Target, opts CheckOptions) TargetResult {
-	scan, err := ScanEndpoint(ctx, t.Name, t.ServerName, opts.Timeout)
+	scan, err := readOrScan(ctx, t, opts)
 	if err != nil {
 		return Unknown(t, CodeUnreachable, err.Error(), unreachableHint(err))
 	}
@@ -130,6 +130,15 @@ func CheckEndpoint(ctx context.Context, t Target, opts CheckOptions) TargetResul
 	}
 	res.Scan = &scan
 	return res
+}
+
+// readOrScan: a certificate verdict needs one handshake; the protocol and
+// suite probes serve only the NIST policy.
+func readOrScan(ctx context.Context, t Target, opts CheckOptions) (EndpointScan, error) {
+	if opts.NISTPolicy {
+		return ScanEndpoint(ctx, t.Name, t.ServerName, opts.Timeout)
+	}
+	return ReadEndpoint(ctx, t.Name, t.ServerName, opts.Timeout)
 }
 
 func unreachableHint(err error) string {

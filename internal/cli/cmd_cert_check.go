@@ -49,7 +49,7 @@ const maxTargetsFile = 1 << 20
 // defaultCheckFlags are the flag defaults, for checks run from elsewhere
 // (status --check).
 func defaultCheckFlags() checkFlags {
-	return checkFlags{concurrency: 8, timeout: 10 * time.Second, policy: "nist"}
+	return checkFlags{concurrency: 32, timeout: 10 * time.Second, policy: "nist"}
 }
 
 func (a *app) newCertCheckCmd() *cobra.Command {
@@ -67,6 +67,8 @@ names, probes TLS 1.0, 1.1, 1.2 and 1.3 one by one and every TLS 1.2 cipher
 suite it can offer, and notes OCSP stapling. With --policy nist (the default)
 TLS 1.0 or 1.1 accepted is CRITICAL, no TLS 1.3 a WARNING, a suite outside
 NIST SP 800-52r2 a WARNING, and RC4, 3DES, NULL or export suites CRITICAL.
+With --policy none only the served certificate and chain are judged, from one
+handshake per endpoint, without the protocol and suite probes.
 
 Expiry: WARNING when less than --warn-days (tls.warn_days, 30) or a third of
 the lifetime is left, whichever is shorter; CRITICAL below --crit-days

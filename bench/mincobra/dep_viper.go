@@ -1,0 +1,10 @@
+//go:build dep_viper
+
+package main
+
+// Linked only with -tags dep_viper (bench/depcost.sh measures what it adds to
+// a cobra program's size and start-up). In cwsec: config resolution, until
+// replaced.
+import (
+	_ "github.com/spf13/viper"
+)
