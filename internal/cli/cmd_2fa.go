@@ -222,7 +222,7 @@ func (a *app) runUserStatus(name string) error {
 		return err
 	}
 	return a.emit(st, func(w io.Writer) {
-		fmt.Fprintf(w, "%s: %s\n", st.User, st.State)
+		fmt.Fprintf(w, "%s: %s\n", terminalSafe(st.User), st.State)
 		printTime := func(label string, t *time.Time) {
 			if t != nil {
 				fmt.Fprintf(w, "  %-17s %s\n", label, localTime(*t))

@@ -117,7 +117,7 @@ func checkAware(c errorClass, isCheck bool) errorClass {
 // run's one JSON document on stdout. It returns the exit code.
 func reportError(streams *IOStreams, err error, jsonOut, isCheck bool) int {
 	c := classify(err, isCheck)
-	fmt.Fprintf(streams.ErrOut, "%s %s\n", streams.paintErr(ansiRed, "cwsec: error:"), err)
+	fmt.Fprintf(streams.ErrOut, "%s %s\n", streams.paintErr(ansiRed, "cwsec: error:"), terminalSafe(err.Error()))
 	var usage *usageError
 	if errors.As(err, &usage) && usage.usage != "" {
 		fmt.Fprintln(streams.ErrOut, strings.TrimRight(usage.usage, "\n"))
