@@ -7,13 +7,13 @@ import (
 
 func TestTerminalSafe(t *testing.T) {
 	for in, want := range map[string]string{
-		"alice":                "alice",
+		"alice":               "alice",
 		"dr. ruiz\tnew\nline": "dr. ruiz\tnew\nline",
-		"José":                 "José",
-		"al\x1b[31mice":        `al\x1b[31mice`,
-		"bell\a":               `bell\a`,
-		"bad\xffbyte":          `bad\xffbyte`,
-		"keep \uFFFD as is":    "keep \uFFFD as is",
+		"José":                "José",
+		"al\x1b[31mice":       `al\x1b[31mice`,
+		"bell\a":              `bell\a`,
+		"bad\xffbyte":         `bad\xffbyte`,
+		"keep \uFFFD as is":   "keep \uFFFD as is",
 	} {
 		if got := terminalSafe(in); got != want {
 			t.Errorf("terminalSafe(%q) = %q, want %q", in, got, want)
