@@ -244,11 +244,15 @@ func (a *app) password(file, prompt string, confirm bool) (string, error) {
 // configPath resolves a path from the config file: relative paths are
 // relative to the config file's directory, so that a scheduled job finds
 // the same files whatever its working directory.
-func (a *app) configPath(p string) string {
+func (a *app) configPath(p string) string { return resolveFrom(a.cfg.ConfigFile, p) }
+
+// resolveFrom reads a path named inside file relative to file's directory;
+// absolute paths stay as they are.
+func resolveFrom(file, p string) string {
 	if p == "" || filepath.IsAbs(p) {
 		return p
 	}
-	return filepath.Join(filepath.Dir(a.cfg.ConfigFile), p)
+	return filepath.Join(filepath.Dir(file), p)
 }
 
 // trustRoots returns the trust anchors for chain building (the system roots

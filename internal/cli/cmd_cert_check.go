@@ -267,7 +267,7 @@ func (a *app) readTargetsFile(path, serverName string) ([]pendingCheck, []certs.
 				certs.CodeBadTargetLine, err.Error(), "one target per line: HOST[:PORT] [SERVER_NAME] or file:PATH"))
 		case !ok:
 		case t.Kind == certs.TargetFile:
-			todo = append(todo, a.fileCheck(a.configPathFrom(path, t.Name), serverName))
+			todo = append(todo, a.fileCheck(resolveFrom(path, t.Name), serverName))
 		default:
 			if t.ServerName == "" {
 				t.ServerName = serverName
@@ -276,21 +276,6 @@ func (a *app) readTargetsFile(path, serverName string) ([]pendingCheck, []certs.
 		}
 	}
 	return todo, bad, nil
-}
-
-// configPathFrom resolves a file named in a targets file relative to it.
-func (a *app) configPathFrom(listFile, p string) string {
-	if p == "" || strings.HasPrefix(p, "/") || strings.Contains(p, `:\`) {
-		return p
-	}
-	return strings.TrimSuffix(listFile, baseName(listFile)) + p
-}
-
-func baseName(p string) string {
-	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }
 
 func (a *app) fileCheck(path, serverName string) pendingCheck {

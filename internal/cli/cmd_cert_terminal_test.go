@@ -31,8 +31,7 @@ func TestCertPasswordPromptOnATerminal(t *testing.T) {
 	}
 	script := peer.Require(t, "script")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cwsec")
-	copyExecutable(t, bin)
+	bin := cwsecBinary(t)
 	home := filepath.Join(dir, "home")
 	run := func(args ...string) []byte {
 		t.Helper()

@@ -25,8 +25,7 @@ func TestTerminalQRScans(t *testing.T) {
 	script := peer.Require(t, "script")
 	zbarimg := peer.Require(t, "zbarimg")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cwsec")
-	copyExecutable(t, bin)
+	bin := cwsecBinary(t)
 	home := filepath.Join(dir, "home")
 	if out, err := exec.Command(bin, "--home", home, "init").CombinedOutput(); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
@@ -78,8 +77,7 @@ func TestBatchProgressOnlyOnATerminal(t *testing.T) {
 	}
 	script := peer.Require(t, "script")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cwsec")
-	copyExecutable(t, bin)
+	bin := cwsecBinary(t)
 	home := filepath.Join(dir, "home")
 	csv := filepath.Join(dir, "users.csv")
 	if err := os.WriteFile(csv, []byte("ann\nben\ncal\n"), 0o600); err != nil {
