@@ -32,6 +32,7 @@ build() {
     go build "${RELEASE_FLAGS[@]}" -o "$BENCH_OUT/initonly" ./bench/initonly
     go build "${RELEASE_FLAGS[@]}" -o "$BENCH_OUT/slimverify" ./bench/slimverify
     go build -o "$BENCH_OUT/hfsum" ./bench/hfsum
+    go build -o "$BENCH_OUT/restore" ./bench/restore
     CGO_ENABLED=1 go build -o "$BENCH_OUT/cwsec-cgo" ./cmd/cwsec
   )
 }

@@ -39,7 +39,7 @@ func Run(args []string, streams *IOStreams, now func() time.Time) (code int) {
 	// Colour stays off until the config says it may be on: errors from
 	// parsing the command line come before that and are printed plain.
 	streams.color = false
-	root := a.newRootCmd()
+	root := a.newRootCmdFor(args)
 	root.SetArgs(args)
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
@@ -92,7 +92,99 @@ func (a *app) jsonWanted(root *cobra.Command) bool {
 	return os.Getenv("CWSEC_OUTPUT") == "json"
 }
 
+// newRootCmd builds the whole command tree: for help, completion and the
+// generated manual.
 func (a *app) newRootCmd() *cobra.Command {
+	root := a.newBareRootCmd()
+	for _, c := range a.topLevelCommands() {
+		root.AddCommand(c.build())
+	}
+	return root
+}
+
+// newRootCmdFor builds only the branch of the tree that args name, when they
+// name one: `cwsec 2fa verify` runs on login paths, and building all ~40
+// commands with their flags was a tenth of its start-up. Anything else (no
+// command, help, completion, an unknown word, a flag this scan does not
+// know) gets the whole tree, so cobra's help, suggestions and completion
+// see every command.
+func (a *app) newRootCmdFor(args []string) *cobra.Command {
+	name := commandWord(args)
+	for _, c := range a.topLevelCommands() {
+		if c.name == name && c.alone {
+			root := a.newBareRootCmd()
+			root.AddCommand(c.build())
+			return root
+		}
+	}
+	return a.newRootCmd()
+}
+
+// topLevelCommand is one of cwsec's commands, by name, with its constructor.
+// alone is false where the command needs the whole tree to run (completion
+// writes scripts for every command).
+type topLevelCommand struct {
+	name  string
+	alone bool
+	build func() *cobra.Command
+}
+
+func (a *app) topLevelCommands() []topLevelCommand {
+	return []topLevelCommand{
+		{"init", true, a.newInitCmd},
+		{"status", true, a.newStatusCmd},
+		{"version", true, a.newVersionCmd},
+		{"completion", false, a.newCompletionCmd},
+		{"config", true, a.newConfigCmd},
+		{"2fa", true, a.newTwoFACmd},
+		{"cert", true, a.newCertCmd},
+		{"audit", true, a.newAuditCmd},
+		{"store", true, a.newStoreCmd},
+	}
+}
+
+// globalValueFlags are the global flags that take their value from the next
+// argument when it is not joined with '='.
+var globalValueFlags = map[string]bool{
+	"--home": true, "--config": true, "--store": true, "--master-key-file": true,
+	"--output": true, "-o": true, "--lock-timeout": true,
+}
+
+// commandWord returns the first argument that is not a global flag or its
+// value: the top-level command cobra will run. It returns "" when it cannot
+// tell, which builds the whole tree.
+func commandWord(args []string) string {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			return ""
+		case globalValueFlags[arg]:
+			i++
+		case arg == "--no-color" || strings.HasPrefix(arg, "--no-color="):
+		case strings.HasPrefix(arg, "-"):
+			if !isJoinedGlobalValue(arg) {
+				return ""
+			}
+		default:
+			return arg
+		}
+	}
+	return ""
+}
+
+// isJoinedGlobalValue reports whether arg is a global flag with its value
+// joined to it: --home=DIR, -o=json, -ojson.
+func isJoinedGlobalValue(arg string) bool {
+	if name, _, joined := strings.Cut(arg, "="); joined {
+		return globalValueFlags[name]
+	}
+	return strings.HasPrefix(arg, "-o") && !strings.HasPrefix(arg, "--")
+}
+
+// newBareRootCmd is the root command with its global flags and no
+// subcommands.
+func (a *app) newBareRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "cwsec",
 		Short: "TLS certificates and two-factor authentication for CAREWare servers",
@@ -119,17 +211,6 @@ Start with 'cwsec init', then 'cwsec status'.
 		return &usageError{err: err, usage: usageLine(c)}
 	})
 	a.addGlobalFlags(root)
-	root.AddCommand(
-		a.newInitCmd(),
-		a.newStatusCmd(),
-		a.newVersionCmd(),
-		a.newCompletionCmd(),
-		a.newConfigCmd(),
-		a.newTwoFACmd(),
-		a.newCertCmd(),
-		a.newAuditCmd(),
-		a.newStoreCmd(),
-	)
 	return root
 }
 
