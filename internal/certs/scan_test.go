@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -254,5 +255,74 @@ func TestNISTSuiteVerdicts(t *testing.T) {
 		if got := nistSuiteVerdict(name); got != want {
 			t.Errorf("%s: %v, want %v", name, got, want)
 		}
+	}
+}
+
+// goTLSServer serves one self-signed certificate with cfg's settings and
+// records the key-share groups each ClientHello offered.
+func goTLSServer(t *testing.T, groups []tls.CurveID) (addr string, offered func() [][]tls.CurveID) {
+	t.Helper()
+	certPEM, keyPEM := selfSignedPEM(t, KeyECDSAP256)
+	pair, err := tls.X509KeyPair([]byte(certPEM), []byte(keyPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen [][]tls.CurveID
+	cfg := &tls.Config{
+		Certificates:     []tls.Certificate{pair},
+		CurvePreferences: groups,
+		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			mu.Lock()
+			seen = append(seen, slices.Clone(hello.SupportedCurves))
+			mu.Unlock()
+			return nil, nil
+		},
+	}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.(*tls.Conn).Handshake()
+			}()
+		}
+	}()
+	return l.Addr().String(), func() [][]tls.CurveID {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+}
+
+// ReadEndpoint offers classical groups first (cheap), and still reaches a
+// server that takes only the hybrid post-quantum group, through its fallback.
+func TestReadEndpointGroups(t *testing.T) {
+	addr, offered := goTLSServer(t, nil)
+	if _, err := ReadEndpoint(context.Background(), addr, "localhost", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := offered(); len(got) != 1 || slices.Contains(got[0], tls.X25519MLKEM768) {
+		t.Errorf("ClientHellos offered %v, want one without X25519MLKEM768", got)
+	}
+
+	pqOnly, offered := goTLSServer(t, []tls.CurveID{tls.X25519MLKEM768})
+	scan, err := ReadEndpoint(context.Background(), pqOnly, "localhost", 5*time.Second)
+	if err != nil {
+		t.Fatalf("post-quantum-only server: %v", err)
+	}
+	if scan.NegotiatedVersion != "TLS 1.3" || len(scan.Chain) != 1 {
+		t.Errorf("post-quantum-only server: %s, %d certificates", scan.NegotiatedVersion, len(scan.Chain))
+	}
+	if got := offered(); len(got) != 2 || !slices.Contains(got[1], tls.X25519MLKEM768) {
+		t.Errorf("ClientHellos offered %v, want a second one with X25519MLKEM768", got)
 	}
 }
