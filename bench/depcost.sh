@@ -17,7 +17,7 @@ RUNS=${1:-200}
 D=$BENCH_OUT/dep
 mkdir -p "$D"
 TAGS=(dep_viper dep_yaml dep_bbolt dep_tls dep_nethttp dep_idna dep_publicsuffix dep_pkcs12 dep_qr dep_argon2 dep_syslog)
-# Everything cwsec links today (viper is gone: see docs/performance.md).
+# Everything cwsec links but viper, to show what viper adds on top.
 ALL="dep_yaml dep_bbolt dep_tls dep_nethttp dep_idna dep_publicsuffix dep_pkcs12 dep_qr dep_argon2 dep_syslog"
 (
   cd "$ROOT"

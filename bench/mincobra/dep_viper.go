@@ -3,8 +3,8 @@
 package main
 
 // Linked only with -tags dep_viper (bench/depcost.sh measures what it adds to
-// a cobra program's size and start-up). In cwsec: config resolution, until
-// replaced.
+// a cobra program's size and start-up). In cwsec: config resolution, every
+// command.
 import (
 	_ "github.com/spf13/viper"
 )

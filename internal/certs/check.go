@@ -37,13 +37,22 @@ type Target struct {
 type CheckOptions struct {
 	Now                time.Time
 	WarnDays, CritDays int
-	Roots              *x509.CertPool // nil: the system roots
-	// PublicPool decides whether a chain ends in a public root (the
-	// CA/Browser Forum caps apply); nil means the system roots.
-	PublicPool *x509.CertPool
+	// Trust gives the roots chains are built to and, among them, the public
+	// roots, which decide whether the CA/Browser Forum caps apply. It is
+	// called when a certificate is judged, not before, so that a caller can
+	// load the system roots while the first handshakes are under way. nil:
+	// chains are built to the system roots, and none counts as public.
+	Trust      func() (roots, public *x509.CertPool)
 	Names      []string // names every certificate must cover
 	Timeout    time.Duration
 	NISTPolicy bool // judge endpoints' protocols and suites
+}
+
+func (o CheckOptions) anchors() (roots, public *x509.CertPool) {
+	if o.Trust == nil {
+		return nil, nil
+	}
+	return o.Trust()
 }
 
 // TargetResult is the verdict on one target.
@@ -87,10 +96,11 @@ func judgeCertificate(t Target, leaf *x509.Certificate, chain []*x509.Certificat
 	if t.ServerName != "" {
 		names = append([]string{t.ServerName}, names...)
 	}
-	built := BuildChain(leaf, chain, opts.Roots, opts.Now)
-	in := PolicyInput{Leaf: leaf, Chain: chain, Built: &built, Roots: opts.Roots, Served: served, Names: names,
+	roots, public := opts.anchors()
+	built := BuildChain(leaf, chain, roots, opts.Now)
+	in := PolicyInput{Leaf: leaf, Chain: chain, Built: &built, Roots: roots, Served: served, Names: names,
 		Now: opts.Now, WarnDays: opts.WarnDays, CritDays: opts.CritDays}
-	in.PublicRoot = built.Root != nil && InPool(built.Root, opts.PublicPool)
+	in.PublicRoot = built.Root != nil && InPool(built.Root, public)
 	res := TargetResult{Target: t, Findings: Evaluate(in), Subject: leaf.Subject.String()}
 	notAfter := leaf.NotAfter.UTC()
 	days := DaysLeft(leaf, opts.Now)

@@ -134,7 +134,7 @@ func TestCheckEndpointChainsAgreeWithOpenSSL(t *testing.T) {
 			}
 			addr := sServer(t, pemOf(c.served[0]), string(keyPEM), args...)
 			res := CheckEndpoint(context.Background(), Target{Kind: TargetEndpoint, Name: addr, ServerName: c.serverName},
-				CheckOptions{Now: testNow, Roots: p.roots, Timeout: 5 * time.Second})
+				CheckOptions{Now: testNow, Trust: fixedTrust(p.roots), Timeout: 5 * time.Second})
 			var critical []string
 			for _, f := range res.Findings {
 				if f.Severity == SeverityCritical {
@@ -159,4 +159,9 @@ func TestCheckEndpointUnreachableIsUnknown(t *testing.T) {
 	if res.Status != SeverityUnknown || res.Findings[0].Code != CodeUnreachable || !strings.Contains(res.Findings[0].Hint, "nothing listens") {
 		t.Fatalf("%+v", res)
 	}
+}
+
+// fixedTrust is a CheckOptions.Trust of roots already built, none public.
+func fixedTrust(roots *x509.CertPool) func() (*x509.CertPool, *x509.CertPool) {
+	return func() (*x509.CertPool, *x509.CertPool) { return roots, nil }
 }

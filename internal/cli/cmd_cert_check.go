@@ -168,11 +168,11 @@ func (a *app) checkOptions(f checkFlags) (certs.CheckOptions, error) {
 		}
 		now = at
 	}
-	pool, system, err := a.trustRoots(f.roots)
+	anchors, err := a.trustAnchors(f.roots)
 	if err != nil {
 		return certs.CheckOptions{}, err
 	}
-	opts := certs.CheckOptions{Now: now, Roots: pool, PublicPool: system, Timeout: f.timeout, NISTPolicy: f.policy == "nist",
+	opts := certs.CheckOptions{Now: now, Trust: anchors, Timeout: f.timeout, NISTPolicy: f.policy == "nist",
 		WarnDays: firstPositive(f.warnDays, a.cfg.TLS.WarnDays), CritDays: firstPositive(f.critDays, a.cfg.TLS.CritDays)}
 	return opts, nil
 }

@@ -327,10 +327,11 @@ type verdict struct {
 // judgeCertificate builds the chain (fetching a missing intermediate unless
 // offline) and runs the one policy `cert check` runs too.
 func (a *app) judgeCertificate(ctx context.Context, leaf *x509.Certificate, supplied []*x509.Certificate, key crypto.PublicKey, names []string, rootsFlag string, offline bool) (verdict, error) {
-	pool, system, err := a.trustRoots(rootsFlag)
+	anchors, err := a.trustAnchors(rootsFlag)
 	if err != nil {
 		return verdict{}, err
 	}
+	pool, system := anchors()
 	var fetcher certs.Fetcher
 	if !offline {
 		fetcher = &certs.HTTPFetcher{}
