@@ -13,7 +13,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 export BENCH_OUT=${BENCH_OUT:-$(mktemp -d /tmp/cwsec-bench.XXXXXX)}
-ALL=(startup depcost verify check certreq audit enroll)
+ALL=(startup depcost zlint verify check certreq audit enroll)
 if [ $# -gt 0 ]; then ALL=("$@"); fi
 : > "$BENCH_OUT/results.md"
 for b in "${ALL[@]}"; do
