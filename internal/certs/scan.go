@@ -9,8 +9,9 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Endpoint scanning: what a TLS server offers, probed the way a scanner such
@@ -61,16 +62,18 @@ func ScanEndpoint(ctx context.Context, addr, serverName string, timeout time.Dur
 	versions := make([]bool, len(probedVersions))
 	suites := allSuiteIDs(tls.VersionTLS12)
 	accepted := make([]bool, len(suites))
-	var jobs []func()
+	var probes errgroup.Group
+	probes.SetLimit(probeParallelism)
 	for i, v := range probedVersions {
-		jobs = append(jobs, func() { versions[i] = p.offers(ctx, versionConfig(v)) })
+		probes.Go(func() error { versions[i] = p.offers(ctx, versionConfig(v)); return nil })
 	}
 	for i, id := range suites {
-		jobs = append(jobs, func() {
+		probes.Go(func() error {
 			accepted[i] = p.offers(ctx, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{id}})
+			return nil
 		})
 	}
-	runBounded(jobs, probeParallelism)
+	_ = probes.Wait() // the probes report through versions and accepted
 
 	scan.Protocols = nil
 	for i, v := range probedVersions {
@@ -178,20 +181,6 @@ func allSuiteIDs(v uint16) []uint16 {
 		}
 	}
 	return ids
-}
-
-func runBounded(jobs []func(), n int) {
-	sem := make(chan struct{}, n)
-	var wg sync.WaitGroup
-	for _, job := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			job()
-		}()
-	}
-	wg.Wait()
 }
 
 // Checks and codes of the endpoint policy (--policy nist).

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cwsec/cwsec/internal/certs"
 	"github.com/cwsec/cwsec/internal/fileio"
@@ -337,21 +338,19 @@ func (a *app) runChecks(todo []pendingCheck, opts certs.CheckOptions, concurrenc
 	var mu sync.Mutex
 	done := 0
 	ctx := context.Background()
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
+	var checks errgroup.Group
+	checks.SetLimit(concurrency)
 	for i, c := range todo {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		checks.Go(func() error {
 			results[i] = c.run(ctx, opts)
 			mu.Lock()
 			done++
 			progress.set(done)
 			mu.Unlock()
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = checks.Wait() // every check reports through its result
 	progress.done()
 	return results
 }
