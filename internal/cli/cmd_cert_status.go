@@ -15,8 +15,15 @@ type tlsStatus struct {
 	Certificate *certSummary `json:"certificate,omitempty"`
 	Pending     int          `json:"pending_requests"`
 	Targets     []tlsTarget  `json:"targets"`
-	// verdict is what Finding adds to the status verdict.
-	verdict string
+	// findings are what Finding joins, each with its verdict.
+	findings []tlsFinding
+}
+
+type tlsFinding struct {
+	verdict, text string
+	// expiry marks the active certificate's expiry, which status --check
+	// leaves to the certificate check it folds in.
+	expiry bool
 }
 
 type tlsTarget struct {
@@ -27,7 +34,7 @@ type tlsTarget struct {
 }
 
 func (a *app) readTLSStatus(tx *store.Tx) (tlsStatus, error) {
-	s := tlsStatus{Targets: []tlsTarget{}, verdict: verdictOK}
+	s := tlsStatus{Targets: []tlsTarget{}}
 	recs, err := certs.Records(tx)
 	if err != nil {
 		return s, err
@@ -66,12 +73,8 @@ func (a *app) readTLSStatus(tx *store.Tx) (tlsStatus, error) {
 		return s, err
 	}
 	s.Configured, s.Certificate = true, &sum
-	var findings []string
-	raise := func(verdict, finding string) {
-		findings = append(findings, finding)
-		if verdictRank(verdict) > verdictRank(s.verdict) {
-			s.verdict = verdict
-		}
+	raise := func(verdict, text string) {
+		s.findings = append(s.findings, tlsFinding{verdict: verdict, text: text})
 	}
 	days := *sum.DaysLeft
 	warnAt, critAt := certs.ExpiryThresholds(leaf, a.cfg.TLS.WarnDays, a.cfg.TLS.CritDays)
@@ -83,6 +86,9 @@ func (a *app) readTLSStatus(tx *store.Tx) (tlsStatus, error) {
 		raise(verdictCritical, fmt.Sprintf("the active certificate %s expires in %d days", sum.ID, days))
 	case left < warnAt:
 		raise(verdictWarning, fmt.Sprintf("the active certificate %s expires in %d days", sum.ID, days))
+	}
+	if len(s.findings) > 0 {
+		s.findings[0].expiry = true
 	}
 	var deployed []string
 	for _, t := range s.Targets {
@@ -106,7 +112,11 @@ func (a *app) readTLSStatus(tx *store.Tx) (tlsStatus, error) {
 	case len(deployed) > 0:
 		s.Summary += "; deployed to " + strings.Join(deployed, ", ")
 	}
-	s.Finding = strings.Join(findings, "; ")
+	var texts []string
+	for _, f := range s.findings {
+		texts = append(texts, f.text)
+	}
+	s.Finding = strings.Join(texts, "; ")
 	return s, nil
 }
 

@@ -116,7 +116,7 @@ func (a *app) runStatus(check bool) error {
 	if err != nil {
 		return err
 	}
-	r.judge()
+	r.judge(check)
 	if check {
 		if err := a.foldCertChecks(&r); err != nil {
 			return err
@@ -163,14 +163,19 @@ func readAuditStatus(tx *store.Tx) (auditStatus, error) {
 	return s, nil
 }
 
-// judge folds the sections into one verdict, the worst finding winning.
-func (r *statusReport) judge() {
+// judge folds the sections into one verdict, the worst finding winning. A
+// check (status --check) leaves the active certificate's expiry to the
+// certificate check it folds in, which reports it with the rest of that
+// certificate's verdict.
+func (r *statusReport) judge(check bool) {
 	raise := r.raise
 	if !r.Audit.Intact {
 		raise(verdictCritical, fmt.Sprintf("audit trail broken at record %d: %s", r.Audit.BadSeq, r.Audit.Problem))
 	}
-	if r.TLS.Finding != "" {
-		raise(r.TLS.verdict, r.TLS.Finding)
+	for _, f := range r.TLS.findings {
+		if !(check && f.expiry) {
+			raise(f.verdict, f.text)
+		}
 	}
 	if r.TwoFA.Finding != "" {
 		raise(verdictWarning, r.TwoFA.Finding)
