@@ -17,6 +17,7 @@ import (
 
 	"github.com/cwsec/cwsec/internal/audit"
 	"github.com/cwsec/cwsec/internal/certs"
+	"github.com/cwsec/cwsec/internal/fileio"
 	"github.com/cwsec/cwsec/internal/store"
 )
 
@@ -134,16 +135,28 @@ func (a *app) selectTargets(name string) ([]DeployTarget, error) {
 // deployRecord deploys record id to targets one after the other (a failure
 // at one does not stop the others) and records each outcome in the record
 // and the audit trail. The store is not held while files are written and
-// reload commands run: 2fa verify must not wait for a server restart.
+// reload commands run: 2fa verify must not wait for a server restart. A
+// lock file beside the store keeps two deploys (a scheduled one and one by
+// hand, say) from writing the same files and restarting the same server at
+// once; the record must still be the active one once the lock is taken.
 func (a *app) deployRecord(ctx context.Context, id string, targets []DeployTarget, d deployFlags) ([]certs.DeployResult, error) {
+	release, err := fileio.Lock(a.cfg.Store+".deploy.lock", a.cfg.LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	var m certs.Material
-	err := a.view(func(tx *store.Tx) error {
+	err = a.view(func(tx *store.Tx) error {
 		rec, found, err := certs.LoadRecord(tx, id)
 		if err != nil {
 			return err
 		}
 		if !found {
 			return fmt.Errorf("%s: %w", id, certs.ErrNoRecord)
+		}
+		if rec.State != certs.StateActive {
+			return failf("run 'cwsec cert deploy' to deploy the certificate that is active now",
+				"certificate %s is no longer the active one: another cwsec command installed or rolled back a certificate meanwhile", id)
 		}
 		if m.Leaf, err = rec.Leaf(); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cwsec/cwsec/internal/fileio"
 	"github.com/cwsec/cwsec/internal/store"
 )
 
@@ -74,6 +75,7 @@ var sentinelClasses = []struct {
 	{store.ErrBadMasterKey, errorClass{ExitUnknown, "the master key file must hold the 32 bytes 'cwsec init' wrote; restore it from your backup"}},
 	{store.ErrWrongKey, errorClass{ExitUnknown, "use the master key created with this store (--master-key-file); without it the store's secrets cannot be read, so restore it from your backup"}},
 	{store.ErrLocked, errorClass{ExitUnknown, "another cwsec command is using the store; try again when it has finished, or wait longer with --lock-timeout"}},
+	{fileio.ErrBusy, errorClass{ExitUnknown, "another cwsec command is deploying a certificate; try again when it has finished, or wait longer with --lock-timeout"}},
 	{store.ErrNotStore, errorClass{ExitUnknown, "check that --store names a cwsec store; if the file was damaged, restore it from a backup made with 'cwsec store backup'"}},
 	{store.ErrNewerSchema, errorClass{ExitUnknown, "upgrade cwsec to the version that wrote this store"}},
 	{store.ErrNeedsUpgrade, errorClass{ExitUnknown, "run 'cwsec init' once to upgrade the store"}},
