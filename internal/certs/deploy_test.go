@@ -207,11 +207,17 @@ func TestDeployReloadTimeout(t *testing.T) {
 // serveFiles serves over TLS whatever cert.pem/key.pem hold at each
 // handshake, like a server that reloads instantly.
 func serveFiles(t *testing.T, certPath, keyPath string) string {
-	t.Helper()
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return serveTLS(t, &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 		c, err := tls.LoadX509KeyPair(certPath, keyPath)
 		return &c, err
 	}})
+}
+
+// serveTLS serves handshakes with cfg on a loopback port until the test
+// ends, and returns the port's address.
+func serveTLS(t *testing.T, cfg *tls.Config) string {
+	t.Helper()
+	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +228,7 @@ func serveFiles(t *testing.T, certPath, keyPath string) string {
 			if err != nil {
 				return
 			}
-			go func() { c.(*tls.Conn).Handshake(); c.Close() }()
+			go func() { _ = c.(*tls.Conn).Handshake(); c.Close() }()
 		}
 	}()
 	return l.Addr().String()

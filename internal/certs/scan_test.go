@@ -258,7 +258,7 @@ func TestNISTSuiteVerdicts(t *testing.T) {
 	}
 }
 
-// goTLSServer serves one self-signed certificate with cfg's settings and
+// goTLSServer serves one self-signed certificate, preferring groups, and
 // records the key-share groups each ClientHello offered.
 func goTLSServer(t *testing.T, groups []tls.CurveID) (addr string, offered func() [][]tls.CurveID) {
 	t.Helper()
@@ -279,24 +279,7 @@ func goTLSServer(t *testing.T, groups []tls.CurveID) (addr string, offered func(
 			return nil, nil
 		},
 	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return l.Addr().String(), func() [][]tls.CurveID {
+	return serveTLS(t, cfg), func() [][]tls.CurveID {
 		mu.Lock()
 		defer mu.Unlock()
 		return slices.Clone(seen)
