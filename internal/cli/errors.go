@@ -39,6 +39,7 @@ const checkExitCodesHelp = `EXIT CODES (monitoring plugin convention)
 type usageError struct {
 	err   error
 	usage string
+	hint  string
 }
 
 func (e *usageError) Error() string { return e.err.Error() }
@@ -93,7 +94,7 @@ func classify(err error, isCheck bool) errorClass {
 	var cfg *configError
 	switch {
 	case errors.As(err, &usage):
-		return errorClass{ExitUsage, ""}
+		return errorClass{ExitUsage, usage.hint}
 	case errors.As(err, &exit):
 		return checkAware(errorClass{exit.code, exit.hint}, isCheck)
 	}

@@ -58,7 +58,8 @@ func Run(args []string, streams *IOStreams, now func() time.Time) (code int) {
 
 	cmd, err := root.ExecuteC()
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "unknown command") {
+		var usage *usageError
+		if strings.HasPrefix(err.Error(), "unknown command") && !errors.As(err, &usage) {
 			err = &usageError{err: err, usage: usageLine(cmd)}
 		}
 		return reportError(streams, err, a.jsonWanted(root), isCheck(cmd))
@@ -248,10 +249,29 @@ const annotationNoConfig = "cwsec/no-config"
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return &usageError{err: err, usage: usageLine(cmd)}
+			return &usageError{err: err, usage: usageLine(cmd), hint: suggestCommand(cmd, args)}
 		}
 		return nil
 	}
+}
+
+// suggestCommand names the commands closest to a mistyped one, as git does:
+// cobra's own suggestions are lost once the arguments are checked here.
+func suggestCommand(cmd *cobra.Command, args []string) string {
+	if len(args) == 0 || !cmd.HasAvailableSubCommands() {
+		return ""
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, set only on its own path
+	}
+	var quoted []string
+	for _, name := range cmd.SuggestionsFor(args[0]) {
+		quoted = append(quoted, "'"+cmd.CommandPath()+" "+name+"'")
+	}
+	if len(quoted) == 0 {
+		return ""
+	}
+	return "did you mean " + strings.Join(quoted, " or ") + "?"
 }
 
 func usageLine(cmd *cobra.Command) string {
