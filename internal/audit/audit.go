@@ -27,6 +27,7 @@ const (
 	headBucket  = "audit_head"
 	headKey     = "head"
 	macPurpose  = "audit-mac"
+	headPurpose = "audit-head"
 )
 
 // Outcomes used across cwsec.
@@ -62,10 +63,26 @@ type Event struct {
 }
 
 // head is the newest record's number and MAC, kept apart so that records cut
-// from the end of the trail are noticed.
+// from the end of the trail are noticed. Seal is an HMAC over both under a
+// key of its own: without it, whoever could edit the store file could cut
+// records from the end and write a head naming the new last record, and the
+// chain would look whole. Only an older genuine head (from a copy of the
+// store) still fits a trail cut back to it; checkpoints catch that.
 type head struct {
-	Seq uint64 `json:"seq"`
-	MAC string `json:"mac"`
+	Seq  uint64 `json:"seq"`
+	MAC  string `json:"mac"`
+	Seal string `json:"seal,omitempty"`
+}
+
+// sealHead computes the head's seal with the current master key.
+func sealHead(tx *store.Tx, h head) (string, error) {
+	key, err := tx.SubKey(headPurpose)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "cwsec-audit-head-v1\n%d\n%s", h.Seq, h.MAC)
+	return hex.EncodeToString(m.Sum(nil)), nil
 }
 
 // Append numbers, chains and MACs ev and writes it in tx. The caller fills
@@ -101,7 +118,11 @@ func Append(tx *store.Tx, ev Event) (Event, error) {
 	if err := trail.Put(seqKey(ev.Seq), encodeRecord(canonical, ev.MAC)); err != nil {
 		return Event{}, err
 	}
-	if err := writeHead(tx, head{Seq: ev.Seq, MAC: ev.MAC}); err != nil {
+	h = head{Seq: ev.Seq, MAC: ev.MAC}
+	if h.Seal, err = sealHead(tx, h); err != nil {
+		return Event{}, err
+	}
+	if err := writeHead(tx, h); err != nil {
 		return Event{}, err
 	}
 	forward(tx, ev)

@@ -3,8 +3,10 @@ package audit
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/cwsec/cwsec/internal/store"
+	"github.com/cwsec/cwsec/internal/testsupport/peer"
 )
 
 var pinned = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
@@ -55,6 +58,23 @@ func verify(t *testing.T, opts store.Options) Report {
 		t.Fatal(err)
 	}
 	return rep
+}
+
+// rawHead is the trail's head as stored: what a copy of the store file gives
+// an attacker.
+func rawHead(t *testing.T, opts store.Options) []byte {
+	t.Helper()
+	db, err := bolt.Open(opts.Path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var h []byte
+	_ = db.View(func(tx *bolt.Tx) error {
+		h = bytes.Clone(tx.Bucket([]byte(headBucket)).Get([]byte(headKey)))
+		return nil
+	})
+	return h
 }
 
 // rawEdit changes the bbolt file directly, the way an attacker with the file
@@ -203,6 +223,20 @@ func TestTamperingIsNamed(t *testing.T) {
 			h, _ := json.Marshal(head{Seq: 4, MAC: decode(t, tr.Get(seqKey(4))).MAC})
 			return hb.Put([]byte(headKey), h)
 		}, 5, "the trail holds 5 records but its head names record 4: the head was replaced"},
+		{"cut, head rewritten to match", func(t *testing.T, tr, hb *bolt.Bucket) error {
+			if err := tr.Delete(seqKey(5)); err != nil {
+				return err
+			}
+			h, _ := json.Marshal(head{Seq: 4, MAC: decode(t, tr.Get(seqKey(4))).MAC})
+			return hb.Put([]byte(headKey), h)
+		}, 5, "the head names record 4 but was not sealed with this store's key: it was rewritten, and records after 4 may have been removed"},
+		{"head sealed with another key", func(t *testing.T, tr, hb *bolt.Bucket) error {
+			if err := tr.Delete(seqKey(5)); err != nil {
+				return err
+			}
+			h, _ := json.Marshal(head{Seq: 4, MAC: decode(t, tr.Get(seqKey(4))).MAC, Seal: strings.Repeat("ab", 32)})
+			return hb.Put([]byte(headKey), h)
+		}, 5, "was not sealed with this store's key"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -283,5 +317,31 @@ func BenchmarkVerify10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s.View(func(tx *store.Tx) error { _, err := Verify(tx); return err })
+	}
+}
+
+// The head's seal is what docs/audit.md says it is, computed with openssl
+// from the master key alone: an auditor can check it without cwsec.
+func TestHeadSealAsDocumented(t *testing.T) {
+	openssl := peer.Require(t, "openssl")
+	opts := trail(t, 3)
+	var h head
+	if err := json.Unmarshal(rawHead(t, opts), &h); err != nil {
+		t.Fatal(err)
+	}
+	run := func(stdin string, args ...string) string {
+		cmd := exec.Command(openssl, args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("openssl %v: %v", args, err)
+		}
+		return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(string(out)), ":", ""))
+	}
+	key := run("", "kdf", "-keylen", "32", "-kdfopt", "digest:SHA256",
+		"-kdfopt", "hexkey:"+hex.EncodeToString(opts.MasterKey), "-kdfopt", "info:cwsec/v1/audit-head", "HKDF")
+	seal := run(fmt.Sprintf("cwsec-audit-head-v1\n%d\n%s", h.Seq, h.MAC), "mac", "-digest", "SHA256", "-macopt", "hexkey:"+key, "HMAC")
+	if h.Seq != 3 || seal != h.Seal {
+		t.Fatalf("head %+v; openssl computes the seal %s", h, seal)
 	}
 }

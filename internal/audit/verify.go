@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"encoding/binary"
 	"fmt"
 
@@ -68,8 +69,19 @@ func Verify(tx *store.Tx) (Report, error) {
 			"the trail holds %d records but its head names record %d: the head was replaced", rep.Length, h.Seq)
 	case h.MAC != string(prevMAC):
 		rep.BadSeq, rep.Problem = rep.Length, fmt.Sprintf("the head does not match record %d: the head was replaced", rep.Length)
-	default:
+	case rep.Length > 0:
+		seal, err := sealHead(tx, h)
+		if err != nil {
+			return Report{}, err
+		}
+		if !hmac.Equal([]byte(seal), []byte(h.Seal)) {
+			rep.BadSeq, rep.Problem = rep.Length+1, fmt.Sprintf(
+				"the head names record %d but was not sealed with this store's key: it was rewritten, and records after %d may have been removed", rep.Length, rep.Length)
+			break
+		}
 		rep.Intact, rep.HeadMAC = true, h.MAC
+	default:
+		rep.Intact = true
 	}
 	return rep, nil
 }

@@ -565,6 +565,19 @@ func holdRead() {
 	}
 }
 
+// storedHead reads the audit trail's head from the store file path.
+func storedHead(ts *testscript.TestScript, path string) []byte {
+	db, err := bolt.Open(ts.MkAbs(path), 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	ts.Check(err)
+	defer db.Close()
+	var h []byte
+	ts.Check(db.View(func(tx *bolt.Tx) error {
+		h = bytes.Clone(tx.Bucket([]byte("audit_head")).Get([]byte("head")))
+		return nil
+	}))
+	return h
+}
+
 // trailedit STORE OP [ARGS] edits the audit trail in the bbolt file directly,
 // as someone with the file but not the master key could:
 //
@@ -574,7 +587,9 @@ func holdRead() {
 //	insert SEQ      moves records SEQ.. up and puts a forged record SEQ between
 //	swap A B        exchanges records A and B
 //	truncate        deletes the newest record and leaves the head
-//	cut N           deletes the records after N and points the head at N
+//	cut N [COPY]    deletes the records after N and points the head at N:
+//	                a head written to match, or COPY's, an older copy of the
+//	                store whose head is genuine
 //	rechain OTHER   replaces trail and head with those of the store OTHER
 func cmdTrailEdit(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
@@ -635,6 +650,9 @@ func cmdTrailEdit(ts *testscript.TestScript, neg bool, args []string) {
 				if err := trail.Delete(binary.BigEndian.AppendUint64(nil, i)); err != nil {
 					return err
 				}
+			}
+			if len(args) > 3 {
+				return head.Put([]byte("head"), storedHead(ts, args[3]))
 			}
 			var rec struct{ MAC string }
 			if err := json.Unmarshal(trail.Get(seqArg(2)), &rec); err != nil {
