@@ -46,7 +46,7 @@ func trail(t *testing.T, n int) store.Options {
 	return opts
 }
 
-func verify(t *testing.T, opts store.Options) Report {
+func verify(t *testing.T, opts store.Options, note ...string) Report {
 	t.Helper()
 	s, err := store.Open(opts)
 	if err != nil {
@@ -54,7 +54,7 @@ func verify(t *testing.T, opts store.Options) Report {
 	}
 	defer s.Close()
 	var rep Report
-	if err := s.View(func(tx *store.Tx) error { rep, err = Verify(tx); return err }); err != nil {
+	if err := s.View(func(tx *store.Tx) error { rep, err = Verify(tx, note...); return err }); err != nil {
 		t.Fatal(err)
 	}
 	return rep
@@ -343,5 +343,33 @@ func TestHeadSealAsDocumented(t *testing.T) {
 	seal := run(fmt.Sprintf("cwsec-audit-head-v1\n%d\n%s", h.Seq, h.MAC), "mac", "-digest", "SHA256", "-macopt", "hexkey:"+key, "HMAC")
 	if h.Seq != 3 || seal != h.Seal {
 		t.Fatalf("head %+v; openssl computes the seal %s", h, seal)
+	}
+}
+
+// Verify notes the newest event of each action it is asked about, in the same
+// pass; text that merely quotes an action (a reason, say) does not count.
+func TestVerifyNotesTheLatestOfAnAction(t *testing.T) {
+	opts := trail(t, 2)
+	s, err := store.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendEvents(t, s, 2, "2fa.enable")
+	appendEvents(t, s, 1, "2fa.disable")
+	err = s.Update(func(tx *store.Tx) error {
+		_, err := Append(tx, Event{Time: pinned, Actor: Actor{User: "root", Host: "h"}, Action: "2fa.reset",
+			Outcome: OutcomeOK, Reason: `"action":"2fa.enable"`, Details: map[string]string{"note": `"action":"2fa.enable"`}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	rep := verify(t, opts, "2fa.enable", "2fa.disable", "2fa.enroll")
+	if !rep.Intact || rep.Latest["2fa.enable"].Seq != 4 || rep.Latest["2fa.disable"].Seq != 5 {
+		t.Fatalf("latest %+v, want 2fa.enable at 4 and 2fa.disable at 5", rep.Latest)
+	}
+	if _, found := rep.Latest["2fa.enroll"]; found || len(rep.Latest) != 2 {
+		t.Fatalf("latest %+v: an action never recorded was noted", rep.Latest)
 	}
 }

@@ -24,13 +24,21 @@ type Report struct {
 	// KeyEpochs counts the master keys retired by `store rekey` whose
 	// records are still checked with them.
 	KeyEpochs int `json:"key_epochs"`
+	// Latest holds, for each action Verify was asked to note, the newest
+	// verified event with that action.
+	Latest map[string]Event `json:"-"`
 }
 
 // Verify walks the trail from the first record and reports the first record
 // that was changed, removed, inserted, reordered or chained under another key,
 // and a trail whose end was cut off. Each record is checked on its stored
 // bytes (record.go), which is what keeps a million records within seconds.
-func Verify(tx *store.Tx) (Report, error) {
+//
+// For each action in note, Report.Latest gets the newest event with it, found
+// in the same pass (a state that must agree with its last change, such as the
+// 2FA switch, is checked against it). Only records whose bytes name the
+// action are decoded.
+func Verify(tx *store.Tx, note ...string) (Report, error) {
 	keys, err := loadChainKeys(tx)
 	if err != nil {
 		return Report{}, err
@@ -48,6 +56,7 @@ func Verify(tx *store.Tx) (Report, error) {
 		want    uint64 = 1
 		prevMAC []byte
 	)
+	latest := map[string]Event{}
 	if trail != nil {
 		c := trail.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -55,11 +64,16 @@ func Verify(tx *store.Tx) (Report, error) {
 			if problem != "" {
 				return Report{Length: want - 1, BadSeq: want, Problem: problem, KeyEpochs: len(keys.epochs)}, nil
 			}
+			if len(note) > 0 && noted(note, actionOf(v)) {
+				if ev, err := decodeRecord(k, v); err == nil {
+					latest[ev.Action] = ev
+				}
+			}
 			prevMAC = r.mac
 			want++
 		}
 	}
-	rep := Report{Length: want - 1, KeyEpochs: len(keys.epochs)}
+	rep := Report{Length: want - 1, KeyEpochs: len(keys.epochs), Latest: latest}
 	switch {
 	case h.Seq > rep.Length:
 		rep.BadSeq, rep.Problem = rep.Length+1, fmt.Sprintf(
@@ -181,4 +195,29 @@ func (w walker) forged(want uint64, prevMAC []byte) string {
 		return fmt.Sprintf("records %d to %d, the end of the trail, carry MACs chained to each other but not made with this store's key: the trail was re-chained with another key from record %d", want, last, want)
 	}
 	return fmt.Sprintf("record %d was altered or forged: its MAC does not match its content", want)
+}
+
+// noted reports whether action is among note, without allocating: Verify
+// asks it of every record.
+func noted(note []string, action []byte) bool {
+	for _, n := range note {
+		if string(action) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// actionOf returns a stored record's action as json.Marshal wrote it. The
+// action member follows the actor object, and the first },"action":" in a
+// record is that boundary: no string before it can hold the bare quotes. The
+// search starts on a rare byte and stops a few dozen bytes in.
+func actionOf(v []byte) []byte {
+	const member = `},"action":"`
+	i := bytes.Index(v, []byte(member))
+	if i < 0 {
+		return nil
+	}
+	action, _, _ := bytes.Cut(v[i+len(member):], []byte(`"`))
+	return action
 }

@@ -72,12 +72,12 @@ type switchResult struct {
 func (a *app) newTwoFASwitchCmd(on bool) *cobra.Command {
 	var reason string
 	var yes bool
-	use, short, action := "enable", "Turn two-factor authentication on for the server", "2fa.enable"
+	use, short, action := "enable", "Turn two-factor authentication on for the server", actionTwoFAEnable
 	long := `Turn the server-level two-factor switch on. Users with an active key are then
 asked for a code at login. If no user has an active key yet, cwsec warns:
 nobody could complete a login with 2FA until users enroll.`
 	if !on {
-		use, short, action = "disable", "Turn two-factor authentication off for the server", "2fa.disable"
+		use, short, action = "disable", "Turn two-factor authentication off for the server", actionTwoFADisable
 		long = `Turn the server-level two-factor switch off. Logins then need only a password.
 cwsec asks for confirmation on a terminal; scripts pass --yes.`
 	}
@@ -201,6 +201,36 @@ func (a *app) readTwoFASummary(tx *store.Tx) (twofaSummary, error) {
 	}
 	counts, err := twofa.CountUsers(tx, a.now())
 	return twofaSummary{Enabled: sw.Enabled, ChangedAt: optionalTime(sw.ChangedAt), Users: counts}, err
+}
+
+// The audit actions that turn the 2FA switch.
+const (
+	actionTwoFAEnable  = "2fa.enable"
+	actionTwoFADisable = "2fa.disable"
+)
+
+// twofaSwitchProblem compares the 2FA switch with the audit trail's last change of
+// it (latest: the newest event of each action, from audit.Verify). The switch
+// is sealed, so an edit of the store file cannot turn it; but its record can
+// be deleted (which reads as off) or replaced by an older sealed copy. The
+// trail, whose records and head carry MACs, remembers the last change.
+func twofaSwitchProblem(enabled bool, latest map[string]audit.Event) string {
+	on, onFound := latest[actionTwoFAEnable]
+	off, offFound := latest[actionTwoFADisable]
+	last, found := on, onFound
+	if offFound && (!onFound || off.Seq > on.Seq) {
+		last, found = off, true
+	}
+	trailSaysOn := found && last.Action == actionTwoFAEnable
+	if trailSaysOn == enabled {
+		return ""
+	}
+	state := map[bool]string{true: "on", false: "off"}
+	if !found {
+		return fmt.Sprintf("the 2FA switch reads %s, but the audit trail records no change of it: the store file was altered", state[enabled])
+	}
+	return fmt.Sprintf("the 2FA switch reads %s, but the audit trail's last change of it (record %d, %s) turned it %s: the switch was removed or replaced in the store file",
+		state[enabled], last.Seq, utcTime(last.Time), state[trailSaysOn])
 }
 
 func describeTwoFA(s twofaSummary) string {

@@ -37,6 +37,8 @@ type auditStatus struct {
 	BadSeq  uint64       `json:"bad_seq,omitempty"`
 	Problem string       `json:"problem,omitempty"`
 	Last    *audit.Event `json:"last,omitempty"`
+	// latest is the newest event of each action status checks state against.
+	latest map[string]audit.Event
 }
 
 type sectionStatus struct {
@@ -96,6 +98,7 @@ func (a *app) runStatus(check bool) error {
 	r := statusReport{Verdict: verdictOK, Findings: []string{}}
 	r.Store = describeFile(a.cfg.Store)
 	r.MasterKey = describeFile(a.cfg.MasterKeyFile)
+	var switchProblem string
 	err := a.withStore(true, func(st *store.Store) error {
 		return st.View(func(tx *store.Tx) error {
 			var err error
@@ -110,6 +113,9 @@ func (a *app) runStatus(check bool) error {
 			}
 			twofaState, err := a.readTwoFASummary(tx)
 			r.TwoFA = summarizeTwoFA(twofaState)
+			if r.Audit.Intact { // a broken trail is CRITICAL already, and says nothing
+				switchProblem = twofaSwitchProblem(twofaState.Enabled, r.Audit.latest)
+			}
 			return err
 		})
 	})
@@ -117,6 +123,9 @@ func (a *app) runStatus(check bool) error {
 		return err
 	}
 	r.judge(check)
+	if switchProblem != "" {
+		r.raise(verdictCritical, switchProblem)
+	}
 	if check {
 		if err := a.foldCertChecks(&r); err != nil {
 			return err
@@ -148,11 +157,11 @@ func (a *app) foldCertChecks(r *statusReport) error {
 }
 
 func readAuditStatus(tx *store.Tx) (auditStatus, error) {
-	rep, err := audit.Verify(tx)
+	rep, err := audit.Verify(tx, actionTwoFAEnable, actionTwoFADisable)
 	if err != nil {
 		return auditStatus{}, err
 	}
-	s := auditStatus{Length: rep.Length, Intact: rep.Intact, BadSeq: rep.BadSeq, Problem: rep.Problem}
+	s := auditStatus{Length: rep.Length, Intact: rep.Intact, BadSeq: rep.BadSeq, Problem: rep.Problem, latest: rep.Latest}
 	last, ok, err := audit.Last(tx)
 	if err != nil {
 		return auditStatus{}, err

@@ -684,10 +684,23 @@ func cmdTrailEdit(ts *testscript.TestScript, neg bool, args []string) {
 	}))
 }
 
-// sealedit STORE BUCKET NAME flips a bit of a sealed record in the bbolt file.
+// sealedit STORE BUCKET NAME [delete | from COPY] edits a sealed record in
+// the bbolt file, as someone with the file but not the master key could:
+// flips a bit of it, deletes it, or puts back the record as the store file
+// COPY holds it (an older copy, say).
 func cmdSealEdit(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 {
-		ts.Fatalf("usage: sealedit STORE BUCKET NAME")
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: sealedit STORE BUCKET NAME [delete | from COPY]")
+	}
+	var older []byte
+	if len(args) == 5 && args[3] == "from" {
+		copyDB, err := bolt.Open(ts.MkAbs(args[4]), 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+		ts.Check(err)
+		ts.Check(copyDB.View(func(tx *bolt.Tx) error {
+			older = bytes.Clone(tx.Bucket([]byte(args[1])).Get([]byte(args[2])))
+			return nil
+		}))
+		copyDB.Close()
 	}
 	db, err := bolt.Open(ts.MkAbs(args[0]), 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	ts.Check(err)
@@ -695,7 +708,14 @@ func cmdSealEdit(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(args[1]))
 		v := bytes.Clone(b.Get([]byte(args[2])))
-		if v == nil {
+		switch {
+		case len(args) == 4 && args[3] == "delete":
+			return b.Delete([]byte(args[2]))
+		case older != nil:
+			return b.Put([]byte(args[2]), older)
+		case len(args) > 3:
+			return fmt.Errorf("sealedit: bad arguments %q", args[3:])
+		case v == nil:
 			return fmt.Errorf("sealedit: no record %s/%s", args[1], args[2])
 		}
 		v[len(v)-1] ^= 1
