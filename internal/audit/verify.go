@@ -179,9 +179,9 @@ func (w walker) forged(want uint64, prevMAC []byte) string {
 	}
 	last, linked := want, true
 	c := w.trail.Cursor()
-	k, v := c.Seek(seqKey(want))
+	_, v := c.Seek(seqKey(want))
 	prev, _ := splitRecord(v)
-	for k, v = c.Next(); k != nil; k, v = c.Next() {
+	for k, v := c.Next(); k != nil; k, v = c.Next() {
 		seq, okKey := keySeq(k)
 		r, ok := splitRecord(v)
 		if !okKey || !ok || r.macMatches(w.keys.forSeq(seq)) {

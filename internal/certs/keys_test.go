@@ -137,8 +137,14 @@ func TestPublicKeysEqual(t *testing.T) {
 		t.Error("typed nil key matched")
 	}
 	// Same curve point through a different value still matches.
-	pub := a.Public().(*ecdsa.PublicKey)
-	cp := &ecdsa.PublicKey{Curve: elliptic.P256(), X: pub.X, Y: pub.Y}
+	raw, err := a.Public().(*ecdsa.PublicKey).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !PublicKeysEqual(cp, a.Public()) {
 		t.Error("copy of a key does not match")
 	}

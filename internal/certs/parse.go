@@ -243,8 +243,12 @@ func looksLikeSigned(der []byte) bool {
 	if !s.ReadASN1(&outer, cbasn1.SEQUENCE) || !s.Empty() {
 		return false
 	}
-	return outer.SkipASN1(cbasn1.SEQUENCE) && outer.SkipASN1(cbasn1.SEQUENCE) &&
-		outer.SkipASN1(cbasn1.BIT_STRING) && outer.Empty()
+	for _, tag := range []cbasn1.Tag{cbasn1.SEQUENCE, cbasn1.SEQUENCE, cbasn1.BIT_STRING} {
+		if !outer.SkipASN1(tag) {
+			return false
+		}
+	}
+	return outer.Empty()
 }
 
 var (

@@ -109,15 +109,14 @@ it is deployed unless --no-deploy.
 
 // installPlan is what install found before changing anything.
 type installPlan struct {
-	leaf      *x509.Certificate
-	supplied  []*x509.Certificate
-	key       crypto.Signer  // the private key the certificate goes with
-	keyFile   bool           // it came from --key or the CERT file
-	match     *certs.Record  // the record whose key it is
-	existing  *certs.Record  // the record that already holds exactly this certificate
-	mismatch  *certs.Finding // no key matches
-	names     []string
-	reissueOf string
+	leaf     *x509.Certificate
+	supplied []*x509.Certificate
+	key      crypto.Signer  // the private key the certificate goes with
+	keyFile  bool           // it came from --key or the CERT file
+	match    *certs.Record  // the record whose key it is
+	existing *certs.Record  // the record that already holds exactly this certificate
+	mismatch *certs.Finding // no key matches
+	names    []string
 }
 
 func (a *app) runInstall(certFile string, o installOptions) error {

@@ -57,9 +57,6 @@ func auditEnrollCount(t *testing.T, home string) (enrolls int, intact bool) {
 // opens, the audit trail is intact, and every user of the batch is either
 // fully enrolled (pending, with an audit record) or absent.
 func TestKilledDuringBulkEnrollment(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("SIGKILL is Unix")
-	}
 	cwsecBinary(t)
 	home := filepath.Join(t.TempDir(), "home")
 	mustRun(t, cwsecCmd(home, robustNow, "init"))
@@ -211,9 +208,6 @@ func TestReadOnlyStore(t *testing.T) {
 // file, a directory, a symlink to /dev/zero, a FIFO, a 100 MB file and
 // invalid UTF-8: each is a clear error, never a panic or a hang.
 func TestHostileFiles(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("FIFOs and /dev/zero are Unix")
-	}
 	cwsecBinary(t)
 	dir := t.TempDir()
 	home := filepath.Join(dir, "home")
