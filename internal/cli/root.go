@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // app is one run of cwsec: its streams, its clock and its resolved config.
@@ -93,15 +94,8 @@ func (a *app) jsonWanted(root *cobra.Command) bool {
 	return os.Getenv("CWSEC_OUTPUT") == "json"
 }
 
-// newRootCmd builds the whole command tree: for help, completion and the
-// generated manual.
-func (a *app) newRootCmd() *cobra.Command {
-	root := a.newBareRootCmd()
-	for _, c := range a.topLevelCommands() {
-		root.AddCommand(c.build())
-	}
-	return root
-}
+// newRootCmd builds the whole command tree: for the generated manual.
+func (a *app) newRootCmd() *cobra.Command { return a.newRootCmdFor(nil) }
 
 // newRootCmdFor builds only the branch of the tree that args name, when they
 // name one: `cwsec 2fa verify` runs on login paths, and building all ~40
@@ -110,15 +104,18 @@ func (a *app) newRootCmd() *cobra.Command {
 // know) gets the whole tree, so cobra's help, suggestions and completion
 // see every command.
 func (a *app) newRootCmdFor(args []string) *cobra.Command {
-	name := commandWord(args)
+	root := a.newBareRootCmd()
+	name := commandWord(root.PersistentFlags(), args)
 	for _, c := range a.topLevelCommands() {
 		if c.name == name && c.alone {
-			root := a.newBareRootCmd()
 			root.AddCommand(c.build())
 			return root
 		}
 	}
-	return a.newRootCmd()
+	for _, c := range a.topLevelCommands() {
+		root.AddCommand(c.build())
+	}
+	return root
 }
 
 // topLevelCommand is one of cwsec's commands, by name, with its constructor.
@@ -144,43 +141,37 @@ func (a *app) topLevelCommands() []topLevelCommand {
 	}
 }
 
-// globalValueFlags are the global flags that take their value from the next
-// argument when it is not joined with '='.
-var globalValueFlags = map[string]bool{
-	"--home": true, "--config": true, "--store": true, "--master-key-file": true,
-	"--output": true, "-o": true, "--lock-timeout": true,
-}
-
-// commandWord returns the first argument that is not a global flag or its
-// value: the top-level command cobra will run. It returns "" when it cannot
-// tell, which builds the whole tree.
-func commandWord(args []string) string {
+// commandWord returns the first argument that is not a global flag (in
+// globals) or its value: the top-level command cobra will run. It returns ""
+// when it cannot tell, which builds the whole tree.
+func commandWord(globals *pflag.FlagSet, args []string) string {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		switch {
 		case arg == "--":
 			return ""
-		case globalValueFlags[arg]:
-			i++
-		case arg == "--no-color" || strings.HasPrefix(arg, "--no-color="):
-		case strings.HasPrefix(arg, "-"):
-			if !isJoinedGlobalValue(arg) {
-				return ""
-			}
-		default:
+		case !strings.HasPrefix(arg, "-") || arg == "-":
 			return arg
+		}
+		f, joined := lookupFlag(globals, arg)
+		if f == nil {
+			return "" // not a global flag: cobra decides, with the whole tree
+		}
+		if !joined && f.NoOptDefVal == "" {
+			i++ // its value is the next argument
 		}
 	}
 	return ""
 }
 
-// isJoinedGlobalValue reports whether arg is a global flag with its value
-// joined to it: --home=DIR, -o=json, -ojson.
-func isJoinedGlobalValue(arg string) bool {
-	if name, _, joined := strings.Cut(arg, "="); joined {
-		return globalValueFlags[name]
+// lookupFlag finds the flag arg names (--name, --name=V, -x, -xV, -x=V) and
+// whether its value is joined to it.
+func lookupFlag(flags *pflag.FlagSet, arg string) (f *pflag.Flag, joined bool) {
+	if long, ok := strings.CutPrefix(arg, "--"); ok {
+		name, _, joined := strings.Cut(long, "=")
+		return flags.Lookup(name), joined
 	}
-	return strings.HasPrefix(arg, "-o") && !strings.HasPrefix(arg, "--")
+	return flags.ShorthandLookup(arg[1:2]), len(arg) > 2
 }
 
 // newBareRootCmd is the root command with its global flags and no

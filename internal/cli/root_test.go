@@ -102,9 +102,11 @@ func TestCommandWord(t *testing.T) {
 		{"-- version", ""},
 		{"--home", ""},
 		{"help 2fa", "help"},
+		{"- version", "-"},
+		{"--no-color version", "version"},
 		{"__complete 2fa ''", "__complete"},
 	} {
-		if got := commandWord(strings.Fields(tc.args)); got != tc.want {
+		if got := commandWord(testApp().newBareRootCmd().PersistentFlags(), strings.Fields(tc.args)); got != tc.want {
 			t.Errorf("commandWord(%q) = %q, want %q", tc.args, got, tc.want)
 		}
 	}
