@@ -235,6 +235,23 @@ func LoadKey(tx *store.Tx, id string) (crypto.Signer, error) {
 	return key, nil
 }
 
+// LoadMaterial opens what record rec deploys or exports: its certificate,
+// intermediates and private key.
+func LoadMaterial(tx *store.Tx, rec Record) (Material, error) {
+	var m Material
+	var err error
+	if m.Leaf, err = rec.Leaf(); err != nil {
+		return Material{}, err
+	}
+	if m.Chain, err = rec.Intermediates(); err != nil {
+		return Material{}, err
+	}
+	if m.Key, err = LoadKey(tx, rec.ID); err != nil {
+		return Material{}, err
+	}
+	return m, nil
+}
+
 // Activate makes record id the active certificate: the active one becomes
 // previous and the previous one superseded. It returns the ID of the record
 // that was active before ("" if none). All in tx: the caller audits it there.

@@ -158,13 +158,7 @@ func (a *app) deployRecord(ctx context.Context, id string, targets []DeployTarge
 			return failf("run 'cwsec cert deploy' to deploy the certificate that is active now",
 				"certificate %s is no longer the active one: another cwsec command installed or rolled back a certificate meanwhile", id)
 		}
-		if m.Leaf, err = rec.Leaf(); err != nil {
-			return err
-		}
-		if m.Chain, err = rec.Intermediates(); err != nil {
-			return err
-		}
-		m.Key, err = certs.LoadKey(tx, id)
+		m, err = certs.LoadMaterial(tx, rec)
 		return err
 	})
 	if err != nil {
@@ -388,17 +382,12 @@ func (a *app) runRollback(noDeploy, force bool, roots string, d deployFlags) err
 			return failf("'cwsec cert list' shows every certificate; 'cwsec cert install' makes one active",
 				"there is no previous certificate to roll back to")
 		}
-		if leaf, err = prev.Leaf(); err != nil {
+		m, err := certs.LoadMaterial(tx, prev)
+		if err != nil {
 			return err
 		}
-		if chain, err = prev.Intermediates(); err != nil {
-			return err
-		}
-		k, err := certs.LoadKey(tx, prev.ID)
-		if err == nil {
-			pub = k.Public()
-		}
-		return err
+		leaf, chain, pub = m.Leaf, m.Chain, m.Key.Public()
+		return nil
 	})
 	if err != nil {
 		return err

@@ -143,18 +143,11 @@ func (a *app) runExport(id string, o exportOptions) error {
 			return failf("install its certificate first: cwsec cert install CERT", "%s is a pending request without a certificate; there is nothing to export", rec.ID)
 		}
 		res.ID = rec.ID
-		leaf, err := rec.Leaf()
+		m, err := certs.LoadMaterial(tx, rec)
 		if err != nil {
 			return err
 		}
-		chain, err := rec.Intermediates()
-		if err != nil {
-			return err
-		}
-		key, err := certs.LoadKey(tx, rec.ID)
-		if err != nil {
-			return err
-		}
+		leaf, chain, key := m.Leaf, m.Chain, m.Key
 		type file struct {
 			path, contents string
 			data           []byte
