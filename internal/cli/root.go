@@ -59,10 +59,6 @@ func Run(args []string, streams *IOStreams, now func() time.Time) (code int) {
 
 	cmd, err := root.ExecuteC()
 	if err != nil {
-		var usage *usageError
-		if strings.HasPrefix(err.Error(), "unknown command") && !errors.As(err, &usage) {
-			err = &usageError{err: err, usage: usageLine(cmd)}
-		}
 		return reportError(streams, err, a.jsonWanted(root), isCheck(cmd))
 	}
 	return a.exitCode

@@ -111,3 +111,19 @@ func TestCommandWord(t *testing.T) {
 		}
 	}
 }
+
+// Every command checks its arguments through usageArgs: that is what makes a
+// stray or mistyped word a usage error (exit 64) with a suggestion. Without
+// Args, cobra reports an unknown subcommand itself, as a plain error.
+func TestEveryCommandChecksItsArguments(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Args == nil {
+			t.Errorf("%s has no Args: use usageArgs", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(testApp().newRootCmd())
+}
