@@ -132,7 +132,7 @@ func (a *app) runSwitch(on bool, action, reason string) error {
 		fmt.Fprintln(a.io.ErrOut, "warning: "+res.Warning)
 	}
 	return a.emit(res, func(w io.Writer) {
-		state := map[bool]string{true: "on", false: "off"}[on]
+		state := onOff(on)
 		if res.Changed {
 			fmt.Fprintf(w, "Two-factor authentication is now %s.\n", state)
 		} else {
@@ -225,20 +225,23 @@ func twofaSwitchProblem(enabled bool, latest map[string]audit.Event) string {
 	if trailSaysOn == enabled {
 		return ""
 	}
-	state := map[bool]string{true: "on", false: "off"}
 	if !found {
-		return fmt.Sprintf("the 2FA switch reads %s, but the audit trail records no change of it: the store file was altered", state[enabled])
+		return fmt.Sprintf("the 2FA switch reads %s, but the audit trail records no change of it: the store file was altered", onOff(enabled))
 	}
 	return fmt.Sprintf("the 2FA switch reads %s, but the audit trail's last change of it (record %d, %s) turned it %s: the switch was removed or replaced in the store file",
-		state[enabled], last.Seq, utcTime(last.Time), state[trailSaysOn])
+		onOff(enabled), last.Seq, utcTime(last.Time), onOff(trailSaysOn))
+}
+
+// onOff names the switch's state.
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }
 
 func describeTwoFA(s twofaSummary) string {
-	state := "off"
-	if s.Enabled {
-		state = "on"
-	}
-	return fmt.Sprintf("%s; users: %d active, %d pending, %d locked", state, s.Users.Active, s.Users.Pending, s.Users.Locked)
+	return fmt.Sprintf("%s; users: %d active, %d pending, %d locked", onOff(s.Enabled), s.Users.Active, s.Users.Pending, s.Users.Locked)
 }
 
 func (a *app) runUserStatus(name string) error {
