@@ -6,6 +6,7 @@ package certs
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
@@ -69,6 +70,20 @@ func testSpec(kt KeyType) RequestSpec {
 	}
 }
 
+// testCSR makes a key of type kt and a CSR for testSpec(kt) with it.
+func testCSR(t *testing.T, kt KeyType) (crypto.Signer, []byte) {
+	t.Helper()
+	key, err := GenerateKey(rand.Reader, kt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := CreateCSR(rand.Reader, testSpec(kt), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, der
+}
+
 func TestOpenSSLVerifiesOurCSR(t *testing.T) {
 	needOpenSSL(t)
 	sigName := map[KeyType]string{
@@ -79,14 +94,7 @@ func TestOpenSSLVerifiesOurCSR(t *testing.T) {
 		t.Run(string(kt), func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			key, err := GenerateKey(rand.Reader, kt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			der, err := CreateCSR(rand.Reader, testSpec(kt), key)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, der := testCSR(t, kt)
 			writeFile(t, dir, "req.pem", CSRPEM(der))
 			if out := ossl(t, dir, "req", "-verify", "-noout", "-in", "req.pem"); !strings.Contains(out, "verify OK") {
 				t.Fatalf("openssl req -verify: %s", out)
@@ -135,14 +143,7 @@ func TestOpenSSLSignsOurCSR(t *testing.T) {
 
 	for i, kt := range []KeyType{KeyECDSAP256, KeyECDSAP384, KeyRSA2048} {
 		t.Run(string(kt), func(t *testing.T) {
-			key, err := GenerateKey(rand.Reader, kt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			der, err := CreateCSR(rand.Reader, testSpec(kt), key)
-			if err != nil {
-				t.Fatal(err)
-			}
+			key, der := testCSR(t, kt)
 			name := string(kt)
 			writeFile(t, dir, name+".csr", CSRPEM(der))
 			ku := "digitalSignature"
